@@ -1,0 +1,47 @@
+// Package endpoint builds and parses the endpoint URLs that servers publish
+// in the registry, such as "grpc://10.0.0.1:9000?isSecure=false".
+package endpoint
+
+import (
+	"net/url"
+	"strconv"
+)
+
+// NewEndpoint returns the URL scheme://host.
+func NewEndpoint(scheme, host string) *url.URL {
+	return &url.URL{Scheme: scheme, Host: host}
+}
+
+// Scheme returns scheme with an "s" appended when isSecure, e.g. "https".
+func Scheme(scheme string, isSecure bool) string {
+	if isSecure {
+		return scheme + "s"
+	}
+	return scheme
+}
+
+// ParseEndpoint returns the host of the first endpoint whose scheme is
+// scheme (or scheme+"s", and the legacy form scheme://host?isSecure=true).
+// It returns "" when none matches.
+func ParseEndpoint(endpoints []string, scheme string) (string, error) {
+	for _, e := range endpoints {
+		u, err := url.Parse(e)
+		if err != nil {
+			return "", err
+		}
+		if u.Scheme == scheme || u.Scheme == scheme+"s" {
+			return u.Host, nil
+		}
+	}
+	return "", nil
+}
+
+// IsSecure reports whether u names a TLS endpoint: an "https"/"grpcs"
+// scheme or an "isSecure=true" query parameter.
+func IsSecure(u *url.URL) bool {
+	if u.Scheme == "https" || u.Scheme == "grpcs" {
+		return true
+	}
+	ok, _ := strconv.ParseBool(u.Query().Get("isSecure"))
+	return ok
+}
