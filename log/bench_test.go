@@ -1,0 +1,43 @@
+package log
+
+import (
+	"io"
+	"testing"
+)
+
+// countWriter counts bytes so that formatting cannot be skipped.
+type countWriter struct{ n int }
+
+func (w *countWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
+
+func BenchmarkHelperInfowDiscard(b *testing.B) {
+	h := NewHelper(NewStdLogger(io.Discard))
+	b.ReportAllocs()
+	for b.Loop() {
+		h.Infow("msg", "hello", "user", "alice", "n", 42)
+	}
+}
+
+func BenchmarkHelperInfowFormatted(b *testing.B) {
+	h := NewHelper(NewStdLogger(&countWriter{}))
+	b.ReportAllocs()
+	for b.Loop() {
+		h.Infow("msg", "hello", "user", "alice", "n", 42)
+	}
+}
+
+func BenchmarkHelperInfowWithPrefix(b *testing.B) {
+	h := NewHelper(With(NewStdLogger(&countWriter{}), "service", "orders", "ts", DefaultTimestamp))
+	b.ReportAllocs()
+	for b.Loop() {
+		h.Infow("msg", "hello", "user", "alice", "n", 42)
+	}
+}
+
+func BenchmarkHelperDebugFiltered(b *testing.B) {
+	h := NewHelper(NewFilter(NewStdLogger(&countWriter{}), FilterLevel(LevelInfo)))
+	b.ReportAllocs()
+	for b.Loop() {
+		h.Debugf("n=%d", 42)
+	}
+}
