@@ -1,0 +1,315 @@
+// Package kratos is the App lifecycle manager: it starts transport servers,
+// registers the service instance, waits for a signal or Stop, then stops
+// everything in reverse and reports every error it met.
+//
+// Run does, in order:
+//
+//  1. build the service instance (endpoints from the Endpoint option, else
+//     from every server implementing transport.Endpointer);
+//  2. run the BeforeStart hooks (the first error aborts Run);
+//  3. start every server concurrently;
+//  4. register the instance with the Registrar under RegistrarTimeout;
+//  5. run the AfterStart hooks;
+//  6. wait for a signal, a call to Stop, the cancellation of the Context
+//     option, or a server failing;
+//  7. stop: BeforeStop hooks, deregistration, then every server under
+//     StopTimeout with a context that is not already cancelled;
+//  8. run the AfterStop hooks.
+//
+// A failure in steps 3 to 5 goes straight to step 7, so servers already
+// started are stopped. Steps 7 and 8 run every hook even after an error, and
+// Run returns all errors joined.
+package kratos
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/seed6ad8aa6b/kratos/log"
+	"github.com/seed6ad8aa6b/kratos/registry"
+	"github.com/seed6ad8aa6b/kratos/transport"
+)
+
+// Release is the version of the Kratos API this module matches.
+const Release = "v2.9.2"
+
+// AppInfo describes a running application.
+type AppInfo interface {
+	ID() string
+	Name() string
+	Version() string
+	Metadata() map[string]string
+	Endpoint() []string
+}
+
+// App manages the lifecycle of a service. Create it with New; call Run once.
+// Stop may be called from any goroutine.
+type App struct {
+	opts   options
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	instance *registry.ServiceInstance
+
+	registered bool
+	stopOnce   sync.Once
+}
+
+var _ AppInfo = (*App)(nil)
+
+// New returns an App configured by opts.
+func New(opts ...Option) *App {
+	o := options{
+		ctx:              context.Background(),
+		sigs:             []os.Signal{syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGINT},
+		registrarTimeout: 10 * time.Second,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.id == "" {
+		o.id = newUUID()
+	}
+	if o.logger == nil {
+		o.logger = log.GetLogger()
+	}
+	ctx, cancel := context.WithCancel(o.ctx)
+	return &App{opts: o, ctx: ctx, cancel: cancel}
+}
+
+// ID returns the service instance ID.
+func (a *App) ID() string { return a.opts.id }
+
+// Name returns the service name.
+func (a *App) Name() string { return a.opts.name }
+
+// Version returns the service version.
+func (a *App) Version() string { return a.opts.version }
+
+// Metadata returns the service metadata.
+func (a *App) Metadata() map[string]string { return a.opts.metadata }
+
+// Endpoint returns the endpoints of the registered instance; it is empty
+// until Run has built the instance.
+func (a *App) Endpoint() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.instance == nil {
+		return []string{}
+	}
+	return a.instance.Endpoints
+}
+
+// Run starts the App and blocks until it has stopped. See the package
+// documentation for the order of events. It returns every error met, joined.
+func (a *App) Run() error {
+	instance, err := a.buildInstance()
+	if err != nil {
+		a.cancel()
+		return err
+	}
+	a.mu.Lock()
+	a.instance = instance
+	a.mu.Unlock()
+
+	// Listen for signals from the start, so one that arrives while starting
+	// is not lost; it is acted on once startup is over.
+	sigs := make(chan os.Signal, 1)
+	if len(a.opts.sigs) > 0 {
+		signal.Notify(sigs, a.opts.sigs...)
+		defer signal.Stop(sigs)
+	}
+
+	sctx := NewContext(a.ctx, a)
+	for _, fn := range a.opts.beforeStart {
+		if err := fn(sctx); err != nil {
+			a.cancel()
+			return fmt.Errorf("kratos: before start: %w", err)
+		}
+	}
+
+	// Servers serve with the parent context, which Stop does not cancel, so
+	// in-flight requests survive a graceful stop.
+	octx := NewContext(a.opts.ctx, a)
+	startErrs := make(chan error, len(a.opts.servers))
+	var started sync.WaitGroup
+	for _, srv := range a.opts.servers {
+		started.Add(1)
+		go func() {
+			defer started.Done()
+			startErrs <- srv.Start(octx)
+		}()
+	}
+
+	var errs []error
+	failed := false
+	if a.opts.registrar != nil {
+		rctx, rcancel := context.WithTimeout(octx, a.opts.registrarTimeout)
+		err := a.opts.registrar.Register(rctx, instance)
+		rcancel()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("kratos: register: %w", err))
+			failed = true
+		} else {
+			a.mu.Lock()
+			a.registered = true
+			a.mu.Unlock()
+		}
+	}
+	if !failed {
+		for _, fn := range a.opts.afterStart {
+			if err := fn(sctx); err != nil {
+				errs = append(errs, fmt.Errorf("kratos: after start: %w", err))
+				failed = true
+				break
+			}
+		}
+	}
+
+	pending := len(a.opts.servers)
+	if !failed {
+	wait:
+		for {
+			select {
+			case sig := <-sigs:
+				_ = a.opts.logger.Log(log.LevelInfo, "msg", "kratos: stopping on signal", "signal", sig.String())
+				break wait
+			case <-a.ctx.Done():
+				break wait
+			case err := <-startErrs:
+				pending--
+				if err != nil {
+					errs = append(errs, fmt.Errorf("kratos: server start: %w", err))
+					break wait
+				}
+			}
+		}
+	}
+
+	errs = append(errs, a.Stop())
+	errs = append(errs, a.stopServers(octx))
+	started.Wait()
+	for ; pending > 0; pending-- {
+		if err := <-startErrs; err != nil {
+			errs = append(errs, fmt.Errorf("kratos: server start: %w", err))
+		}
+	}
+	// After-stop hooks get a live context: the App's own is cancelled now.
+	actx := NewContext(context.WithoutCancel(a.opts.ctx), a)
+	for _, fn := range a.opts.afterStop {
+		if err := fn(actx); err != nil {
+			errs = append(errs, fmt.Errorf("kratos: after stop: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Stop begins stopping the App: it runs the BeforeStop hooks, deregisters
+// the instance, and cancels the App so Run stops the servers. Every step
+// runs even when an earlier one fails; the errors are returned joined. Only
+// the first call does anything; later calls return nil.
+func (a *App) Stop() (err error) {
+	a.stopOnce.Do(func() {
+		defer a.cancel()
+		var errs []error
+		sctx := NewContext(context.WithoutCancel(a.ctx), a)
+		for _, fn := range a.opts.beforeStop {
+			if err := fn(sctx); err != nil {
+				errs = append(errs, fmt.Errorf("kratos: before stop: %w", err))
+			}
+		}
+		a.mu.Lock()
+		instance, registered := a.instance, a.registered
+		a.mu.Unlock()
+		if a.opts.registrar != nil && registered {
+			ctx, cancel := context.WithTimeout(sctx, a.opts.registrarTimeout)
+			if err := a.opts.registrar.Deregister(ctx, instance); err != nil {
+				errs = append(errs, fmt.Errorf("kratos: deregister: %w", err))
+			}
+			cancel()
+		}
+		err = errors.Join(errs...)
+	})
+	return err
+}
+
+// stopServers stops every server concurrently with a fresh context bounded
+// by StopTimeout, and returns their errors joined.
+func (a *App) stopServers(octx context.Context) error {
+	ctx := context.WithoutCancel(octx)
+	if a.opts.stopTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, a.opts.stopTimeout)
+		defer cancel()
+	}
+	errs := make([]error, len(a.opts.servers))
+	var wg sync.WaitGroup
+	for i, srv := range a.opts.servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := srv.Stop(ctx); err != nil {
+				errs[i] = fmt.Errorf("kratos: server stop: %w", err)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (a *App) buildInstance() (*registry.ServiceInstance, error) {
+	endpoints := make([]string, 0, len(a.opts.endpoints))
+	for _, e := range a.opts.endpoints {
+		endpoints = append(endpoints, e.String())
+	}
+	if len(endpoints) == 0 {
+		for _, srv := range a.opts.servers {
+			e, ok := srv.(transport.Endpointer)
+			if !ok {
+				continue
+			}
+			u, err := e.Endpoint()
+			if err != nil {
+				return nil, fmt.Errorf("kratos: server endpoint: %w", err)
+			}
+			endpoints = append(endpoints, u.String())
+		}
+	}
+	return &registry.ServiceInstance{
+		ID:        a.opts.id,
+		Name:      a.opts.name,
+		Version:   a.opts.version,
+		Metadata:  a.opts.metadata,
+		Endpoints: endpoints,
+	}, nil
+}
+
+type appKey struct{}
+
+// NewContext returns a context carrying the application info s.
+func NewContext(ctx context.Context, s AppInfo) context.Context {
+	return context.WithValue(ctx, appKey{}, s)
+}
+
+// FromContext returns the application info stored in ctx.
+func FromContext(ctx context.Context) (s AppInfo, ok bool) {
+	s, ok = ctx.Value(appKey{}).(AppInfo)
+	return
+}
+
+// newUUID returns a random version 4 UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

@@ -1,0 +1,112 @@
+package kratos
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/seed6ad8aa6b/kratos/log"
+	"github.com/seed6ad8aa6b/kratos/registry"
+	"github.com/seed6ad8aa6b/kratos/transport"
+)
+
+// Option configures an App.
+type Option func(o *options)
+
+// options holds an App's configuration; newOptions sets the defaults.
+type options struct {
+	id        string
+	name      string
+	version   string
+	metadata  map[string]string
+	endpoints []*url.URL
+
+	ctx    context.Context
+	sigs   []os.Signal
+	logger log.Logger
+
+	registrar        registry.Registrar
+	registrarTimeout time.Duration
+	stopTimeout      time.Duration
+	servers          []transport.Server
+
+	beforeStart []func(context.Context) error
+	beforeStop  []func(context.Context) error
+	afterStart  []func(context.Context) error
+	afterStop   []func(context.Context) error
+}
+
+// ID sets the service instance ID. Default: a random UUID (version 4).
+func ID(id string) Option { return func(o *options) { o.id = id } }
+
+// Name sets the service name used for registration. Default: "".
+func Name(name string) Option { return func(o *options) { o.name = name } }
+
+// Version sets the service version. Default: "".
+func Version(version string) Option { return func(o *options) { o.version = version } }
+
+// Metadata sets the service instance metadata. Default: none.
+func Metadata(md map[string]string) Option { return func(o *options) { o.metadata = md } }
+
+// Endpoint sets the endpoints published to the registrar. Default: the
+// endpoint of every server that implements transport.Endpointer.
+func Endpoint(endpoints ...*url.URL) Option { return func(o *options) { o.endpoints = endpoints } }
+
+// Context sets the parent context of the App: cancelling it stops the App
+// the same way Stop does. Default: context.Background().
+func Context(ctx context.Context) Option { return func(o *options) { o.ctx = ctx } }
+
+// Logger sets the logger for the App's own messages. Default: the global
+// logger (log.GetLogger()).
+//
+// Unlike Kratos, which also installs this logger as the process-wide global
+// logger, the App leaves the global logger alone; call log.SetLogger for
+// that.
+func Logger(logger log.Logger) Option { return func(o *options) { o.logger = logger } }
+
+// Server adds transport servers, started concurrently by Run.
+func Server(srv ...transport.Server) Option {
+	return func(o *options) { o.servers = append(o.servers, srv...) }
+}
+
+// Signal sets the signals that stop the App. Default: SIGTERM, SIGQUIT and
+// SIGINT.
+func Signal(sigs ...os.Signal) Option { return func(o *options) { o.sigs = sigs } }
+
+// Registrar sets the registrar the App registers with after its servers
+// start and deregisters from when it stops. Default: none.
+func Registrar(r registry.Registrar) Option { return func(o *options) { o.registrar = r } }
+
+// RegistrarTimeout bounds each Register and Deregister call. Default: 10s.
+func RegistrarTimeout(t time.Duration) Option {
+	return func(o *options) { o.registrarTimeout = t }
+}
+
+// StopTimeout bounds the graceful stop of the servers; when it expires the
+// servers are closed forcibly. Default: 0, no bound.
+func StopTimeout(t time.Duration) Option { return func(o *options) { o.stopTimeout = t } }
+
+// BeforeStart adds a hook run, in order, before the servers start. An error
+// aborts Run before anything is started.
+func BeforeStart(fn func(context.Context) error) Option {
+	return func(o *options) { o.beforeStart = append(o.beforeStart, fn) }
+}
+
+// BeforeStop adds a hook run, in order, when the App begins to stop, before
+// deregistration. Every hook runs even when an earlier one fails.
+func BeforeStop(fn func(context.Context) error) Option {
+	return func(o *options) { o.beforeStop = append(o.beforeStop, fn) }
+}
+
+// AfterStart adds a hook run, in order, once the servers are started and
+// the instance is registered. An error stops the App.
+func AfterStart(fn func(context.Context) error) Option {
+	return func(o *options) { o.afterStart = append(o.afterStart, fn) }
+}
+
+// AfterStop adds a hook run, in order, after every server has stopped.
+// Every hook runs even when an earlier one fails.
+func AfterStop(fn func(context.Context) error) Option {
+	return func(o *options) { o.afterStop = append(o.afterStop, fn) }
+}
