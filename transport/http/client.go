@@ -1,0 +1,375 @@
+package http
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/seed6ad8aa6b/kratos/errors"
+	"github.com/seed6ad8aa6b/kratos/internal/host"
+	"github.com/seed6ad8aa6b/kratos/middleware"
+	"github.com/seed6ad8aa6b/kratos/registry"
+	"github.com/seed6ad8aa6b/kratos/selector"
+	"github.com/seed6ad8aa6b/kratos/transport"
+)
+
+// ClientOption configures a Client.
+type ClientOption func(*clientOptions)
+
+type clientOptions struct {
+	ctx          context.Context
+	tlsConf      *tls.Config
+	timeout      time.Duration
+	endpoint     string
+	userAgent    string
+	encoder      EncodeRequestFunc
+	decoder      DecodeResponseFunc
+	errorDecoder DecodeErrorFunc
+	transport    http.RoundTripper
+	nodeFilters  []selector.NodeFilter
+	discovery    registry.Discovery
+	middleware   []middleware.Middleware
+	block        bool
+	subsetSize   int
+}
+
+// WithTransport sets the RoundTripper requests go through. The default is
+// http.DefaultTransport (a clone of it with TLSConfig).
+func WithTransport(trans http.RoundTripper) ClientOption {
+	return func(o *clientOptions) { o.transport = trans }
+}
+
+// WithTimeout sets the time limit of a whole call, reading the response
+// included (http.Client.Timeout). The default is 2s; zero means none.
+func WithTimeout(d time.Duration) ClientOption {
+	return func(o *clientOptions) { o.timeout = d }
+}
+
+// WithUserAgent sets the User-Agent header. The default is Go's.
+func WithUserAgent(ua string) ClientOption {
+	return func(o *clientOptions) { o.userAgent = ua }
+}
+
+// WithMiddleware sets the client middleware, run around every Invoke
+// (the first is the outermost). The default is none.
+func WithMiddleware(m ...middleware.Middleware) ClientOption {
+	return func(o *clientOptions) { o.middleware = m }
+}
+
+// WithEndpoint sets the server to call: "host:port", "http://host:port",
+// "https://host:port", or "discovery:///service-name" with WithDiscovery.
+func WithEndpoint(endpoint string) ClientOption {
+	return func(o *clientOptions) { o.endpoint = endpoint }
+}
+
+// WithRequestEncoder sets how request bodies are encoded. The default is
+// DefaultRequestEncoder.
+func WithRequestEncoder(encoder EncodeRequestFunc) ClientOption {
+	return func(o *clientOptions) { o.encoder = encoder }
+}
+
+// WithResponseDecoder sets how successful responses are decoded. The
+// default is DefaultResponseDecoder.
+func WithResponseDecoder(decoder DecodeResponseFunc) ClientOption {
+	return func(o *clientOptions) { o.decoder = decoder }
+}
+
+// WithErrorDecoder sets how responses are turned into errors. The default
+// is DefaultErrorDecoder.
+func WithErrorDecoder(errorDecoder DecodeErrorFunc) ClientOption {
+	return func(o *clientOptions) { o.errorDecoder = errorDecoder }
+}
+
+// WithDiscovery sets the registry that "discovery:///name" endpoints are
+// resolved with. The default is none.
+func WithDiscovery(d registry.Discovery) ClientOption {
+	return func(o *clientOptions) { o.discovery = d }
+}
+
+// WithNodeFilter sets filters that narrow the discovered nodes for every
+// call. The default is none.
+func WithNodeFilter(filters ...selector.NodeFilter) ClientOption {
+	return func(o *clientOptions) { o.nodeFilters = filters }
+}
+
+// WithBlock makes NewClient wait, until its context is done, for discovery
+// to report at least one node. By default it does not wait.
+func WithBlock() ClientOption {
+	return func(o *clientOptions) { o.block = true }
+}
+
+// WithTLSConfig makes the client use TLS with c ("https", and nodes with
+// https endpoints). The default is plain HTTP.
+func WithTLSConfig(c *tls.Config) ClientOption {
+	return func(o *clientOptions) { o.tlsConf = c }
+}
+
+// WithSubset sets how many discovered instances one client balances over
+// (a stable random subset per client). The default is 25; zero means all.
+func WithSubset(size int) ClientOption {
+	return func(o *clientOptions) { o.subsetSize = size }
+}
+
+// Target is a parsed client endpoint: "discovery:///helloworld" is scheme
+// "discovery", authority "" and endpoint "helloworld".
+type Target struct {
+	Scheme    string
+	Authority string
+	Endpoint  string
+}
+
+func parseTarget(endpoint string, insecure bool) (*Target, error) {
+	if !strings.Contains(endpoint, "://") {
+		if insecure {
+			endpoint = "http://" + endpoint
+		} else {
+			endpoint = "https://" + endpoint
+		}
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return nil, err
+	}
+	target := &Target{Scheme: u.Scheme, Authority: u.Host}
+	if len(u.Path) > 1 {
+		target.Endpoint = u.Path[1:]
+	}
+	return target, nil
+}
+
+// Client calls HTTP servers; generated clients wrap one. It is safe for
+// concurrent use. Close it to stop following discovery.
+type Client struct {
+	opts     clientOptions
+	target   *Target
+	r        *resolver
+	cc       *http.Client
+	insecure bool
+	selector selector.Selector
+	ownsTr   *http.Transport // closed on Close when the client made it
+}
+
+// NewClient returns a client for the WithEndpoint target. With a
+// "discovery:///name" endpoint and WithDiscovery, it follows the service's
+// instances (waiting for the first ones with WithBlock, until ctx is done)
+// and picks a node per call with the global selector.
+func NewClient(ctx context.Context, opts ...ClientOption) (*Client, error) {
+	o := clientOptions{
+		ctx:          ctx,
+		timeout:      2 * time.Second,
+		encoder:      DefaultRequestEncoder,
+		decoder:      DefaultResponseDecoder,
+		errorDecoder: DefaultErrorDecoder,
+		subsetSize:   25,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	var owned *http.Transport
+	if o.transport == nil {
+		o.transport = http.DefaultTransport
+		if o.tlsConf != nil {
+			if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+				owned = dt.Clone()
+				owned.TLSClientConfig = o.tlsConf
+				o.transport = owned
+			}
+		}
+	} else if t, ok := o.transport.(*http.Transport); ok && o.tlsConf != nil {
+		owned = t.Clone()
+		owned.TLSClientConfig = o.tlsConf
+		o.transport = owned
+	}
+	insecure := o.tlsConf == nil
+	target, err := parseTarget(o.endpoint, insecure)
+	if err != nil {
+		return nil, fmt.Errorf("transport/http: client endpoint %q: %w", o.endpoint, err)
+	}
+	sel := selector.GlobalSelector().Build()
+	var r *resolver
+	if target.Scheme == "discovery" {
+		if o.discovery == nil {
+			return nil, fmt.Errorf("transport/http: client endpoint %q needs WithDiscovery", o.endpoint)
+		}
+		if r, err = newResolver(ctx, o.discovery, target, sel, o.block, insecure, o.subsetSize); err != nil {
+			return nil, fmt.Errorf("transport/http: resolve %q: %w", o.endpoint, err)
+		}
+	} else if o.discovery != nil {
+		if _, _, err := host.ExtractHostPort(target.Authority); err != nil {
+			return nil, fmt.Errorf("transport/http: invalid endpoint %q: %w", o.endpoint, err)
+		}
+	}
+	return &Client{
+		opts:     o,
+		target:   target,
+		r:        r,
+		cc:       &http.Client{Timeout: o.timeout, Transport: o.transport},
+		insecure: insecure,
+		selector: sel,
+		ownsTr:   owned,
+	}, nil
+}
+
+// Invoke sends a request for method and path (which may carry a query) with
+// args encoded as the body (none when args is nil) and decodes the response
+// into reply. It runs the client middleware with a client Transport in the
+// context. A non-2xx response is returned as an *errors.Error.
+func (client *Client) Invoke(ctx context.Context, method, path string, args any, reply any, opts ...CallOption) error {
+	c := defaultCallInfo(path)
+	for _, o := range opts {
+		if err := o.before(&c); err != nil {
+			return err
+		}
+	}
+	var (
+		body        io.Reader
+		contentType string
+	)
+	if args != nil {
+		data, err := client.opts.encoder(ctx, c.contentType, args)
+		if err != nil {
+			return err
+		}
+		contentType = c.contentType
+		body = bytes.NewReader(data)
+	}
+	u := client.target.Scheme + "://" + client.target.Authority + path
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return errors.BadRequest("BAD_REQUEST", err.Error())
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if client.opts.userAgent != "" {
+		req.Header.Set("User-Agent", client.opts.userAgent)
+	}
+	tr := &Transport{
+		endpoint:     client.opts.endpoint,
+		operation:    c.operation,
+		pathTemplate: c.pathTemplate,
+		reqHeader:    headerCarrier(req.Header),
+		replyHeader:  headerCarrier(http.Header{}),
+		request:      req,
+	}
+	ctx = transport.NewClientContext(ctx, tr)
+	return client.invoke(ctx, tr, req, args, reply, c, opts...)
+}
+
+func (client *Client) invoke(ctx context.Context, tr *Transport, req *http.Request, args any, reply any, c callInfo, opts ...CallOption) error {
+	h := func(ctx context.Context, _ any) (any, error) {
+		res, err := client.do(req.WithContext(ctx))
+		if res != nil {
+			tr.replyHeader = headerCarrier(res.Header)
+			cs := csAttempt{res: res}
+			for _, o := range opts {
+				o.after(&c, &cs)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := client.opts.decoder(ctx, res, reply); err != nil {
+			return nil, err
+		}
+		return reply, nil
+	}
+	var p selector.Peer
+	ctx = selector.NewPeerContext(ctx, &p)
+	if len(client.opts.middleware) > 0 {
+		h = middleware.Chain(client.opts.middleware...)(h)
+	}
+	_, err := h(ctx, args)
+	return err
+}
+
+// Do sends req as it is, to a discovered node when the client uses
+// discovery, and returns the response; a non-2xx response is returned as
+// an error (its body read and closed). The client middleware does not run.
+func (client *Client) Do(req *http.Request, opts ...CallOption) (*http.Response, error) {
+	c := defaultCallInfo(req.URL.Path)
+	for _, o := range opts {
+		if err := o.before(&c); err != nil {
+			return nil, err
+		}
+	}
+	res, err := client.do(req)
+	if res != nil {
+		cs := csAttempt{res: res}
+		for _, o := range opts {
+			o.after(&c, &cs)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// do sends req. It returns the response also with the error the error
+// decoder made of it (the body is then closed), so call options can see
+// its header.
+func (client *Client) do(req *http.Request) (*http.Response, error) {
+	var done selector.DoneFunc
+	if client.r != nil {
+		node, d, err := client.selector.Select(req.Context(), selector.WithNodeFilter(client.opts.nodeFilters...))
+		if err != nil {
+			return nil, errors.ServiceUnavailable("NODE_NOT_FOUND", err.Error())
+		}
+		done = d
+		if client.insecure {
+			req.URL.Scheme = "http"
+		} else {
+			req.URL.Scheme = "https"
+		}
+		req.URL.Host = node.Address()
+		req.Host = node.Address()
+	}
+	res, err := client.cc.Do(req)
+	if err == nil {
+		if err = client.opts.errorDecoder(req.Context(), res); err != nil {
+			res.Body.Close()
+		}
+	} else {
+		err = fromTransportError(req.Context(), err)
+	}
+	if done != nil {
+		di := selector.DoneInfo{Err: err, BytesSent: true, BytesReceived: res != nil}
+		if res != nil {
+			di.ReplyMD = headerCarrier(res.Header)
+		}
+		done(req.Context(), di)
+	}
+	return res, err
+}
+
+// fromTransportError keeps a context error recognisable: a call that ran
+// out of time or was canceled gets the matching kratos error, with the
+// original error as cause.
+func fromTransportError(ctx context.Context, err error) error {
+	switch ctx.Err() {
+	case context.DeadlineExceeded:
+		return errors.GatewayTimeout("DEADLINE_EXCEEDED", err.Error()).WithCause(err)
+	case context.Canceled:
+		return errors.ClientClosed("CANCELED", err.Error()).WithCause(err)
+	}
+	return err
+}
+
+// Close stops following discovery and closes the idle connections of a
+// transport the client created itself.
+func (client *Client) Close() error {
+	if client.ownsTr != nil {
+		client.ownsTr.CloseIdleConnections()
+	}
+	if client.r != nil {
+		return client.r.Close()
+	}
+	return nil
+}

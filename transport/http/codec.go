@@ -1,0 +1,276 @@
+package http
+
+import (
+	"bytes"
+	"context"
+	stderrors "errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/seed6ad8aa6b/kratos/encoding"
+	"github.com/seed6ad8aa6b/kratos/errors"
+	"github.com/seed6ad8aa6b/kratos/transport/http/binding"
+)
+
+// The reasons of the errors this package produces itself.
+const (
+	reasonCodec            = "CODEC"
+	reasonNotFound         = "NOT_FOUND"
+	reasonMethodNotAllowed = "METHOD_NOT_ALLOWED"
+	reasonBadRequest       = "BAD_REQUEST"
+	reasonBodyTooLarge     = "BODY_TOO_LARGE"
+)
+
+// DecodeRequestFunc decodes part of a request (body, query or path
+// variables) into v.
+type DecodeRequestFunc func(*http.Request, any) error
+
+// EncodeResponseFunc writes v as the response.
+type EncodeResponseFunc func(http.ResponseWriter, *http.Request, any) error
+
+// EncodeErrorFunc writes err as the response.
+type EncodeErrorFunc func(http.ResponseWriter, *http.Request, error)
+
+// EncodeRequestFunc encodes the body of a client request for contentType.
+type EncodeRequestFunc func(ctx context.Context, contentType string, in any) (body []byte, err error)
+
+// DecodeResponseFunc decodes a successful client response into out.
+type DecodeResponseFunc func(ctx context.Context, res *http.Response, out any) error
+
+// DecodeErrorFunc returns the error a client response stands for, or nil
+// for a successful response.
+type DecodeErrorFunc func(ctx context.Context, res *http.Response) error
+
+// subtype returns the subtype of a media type ("json" for
+// "application/json; charset=utf-8"), lower-cased and trimmed, or "".
+func subtype(mediaType string) string {
+	slash := strings.IndexByte(mediaType, '/')
+	if slash < 0 {
+		return ""
+	}
+	s := mediaType[slash+1:]
+	if semi := strings.IndexByte(s, ';'); semi >= 0 {
+		s = s[:semi]
+	}
+	return strings.TrimSpace(s)
+}
+
+// codecFor returns the codec for a media type, trying a structured syntax
+// suffix ("problem+json" gives json) when the subtype itself has none.
+func codecFor(mediaType string) encoding.Codec {
+	st := subtype(mediaType)
+	if st == "" {
+		return nil
+	}
+	if c := encoding.GetCodec(st); c != nil {
+		return c
+	}
+	if plus := strings.LastIndexByte(st, '+'); plus >= 0 {
+		return encoding.GetCodec(st[plus+1:])
+	}
+	return nil
+}
+
+// CodecForRequest returns the codec named by the request header name
+// ("Content-Type" or "Accept"): the first media type, across the header's
+// values and their comma-separated lists, whose subtype has a registered
+// codec. When none has, it returns the json codec and false.
+func CodecForRequest(r *http.Request, name string) (encoding.Codec, bool) {
+	for _, v := range r.Header[http.CanonicalHeaderKey(name)] {
+		for v != "" {
+			item := v
+			if comma := strings.IndexByte(v, ','); comma >= 0 {
+				item, v = v[:comma], v[comma+1:]
+			} else {
+				v = ""
+			}
+			if c := codecFor(item); c != nil {
+				return c, true
+			}
+		}
+	}
+	return encoding.GetCodec("json"), false
+}
+
+// CodecForResponse returns the codec for the response's Content-Type, or
+// the json codec.
+func CodecForResponse(r *http.Response) encoding.Codec {
+	if c := codecFor(r.Header.Get("Content-Type")); c != nil {
+		return c
+	}
+	return encoding.GetCodec("json")
+}
+
+// contentType returns "application/" + the codec name, without allocating
+// for the usual codecs.
+func contentType(codecName string) string {
+	switch codecName {
+	case "json":
+		return "application/json"
+	case "proto":
+		return "application/proto"
+	case "xml":
+		return "application/xml"
+	case "yaml":
+		return "application/yaml"
+	case "x-www-form-urlencoded":
+		return "application/x-www-form-urlencoded"
+	}
+	return "application/" + codecName
+}
+
+// DefaultRequestVars binds the path variables of the matched route to v
+// (see binding.BindQuery). Outside a request served by Server it binds
+// nothing.
+func DefaultRequestVars(r *http.Request, v any) error {
+	tr, ok := serverTransport(r.Context())
+	if !ok || len(tr.vars) == 0 {
+		return nil
+	}
+	return binding.BindQuery(varsValues(tr.vars), v)
+}
+
+// DefaultRequestQuery binds the query string to v (see
+// binding.BindQuery).
+func DefaultRequestQuery(r *http.Request, v any) error {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	return binding.BindQuery(r.URL.Query(), v)
+}
+
+// DefaultRequestDecoder decodes the body with the codec of its
+// Content-Type. An empty body decodes to nothing. The body stays readable
+// afterwards: it is replaced by a reader over the bytes read.
+//
+// Errors: 400 reason "CODEC" for a body whose Content-Type is missing or
+// has no codec, or that does not decode; 413 reason "BODY_TOO_LARGE" for a
+// body over the server's limit (see WithMaxRequestBodySize).
+func DefaultRequestDecoder(r *http.Request, v any) error {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	data, err := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if stderrors.As(err, &tooLarge) {
+			return errors.New(http.StatusRequestEntityTooLarge, reasonBodyTooLarge,
+				fmt.Sprintf("request body larger than %d bytes", tooLarge.Limit))
+		}
+		return errors.BadRequest(reasonCodec, fmt.Sprintf("read body: %v", err))
+	}
+	if len(data) == 0 {
+		return nil
+	}
+	codec, ok := CodecForRequest(r, "Content-Type")
+	if !ok {
+		return errors.BadRequest(reasonCodec, fmt.Sprintf("unregister Content-Type: %s", r.Header.Get("Content-Type")))
+	}
+	if err := codec.Unmarshal(data, v); err != nil {
+		return errors.BadRequest(reasonCodec, fmt.Sprintf("body unmarshal %s", err.Error()))
+	}
+	return nil
+}
+
+// DefaultResponseEncoder writes v with the codec chosen by the Accept
+// header (json when none matches), setting Content-Type. A nil v writes
+// nothing; a Redirector redirects.
+func DefaultResponseEncoder(w http.ResponseWriter, r *http.Request, v any) error {
+	if v == nil {
+		return nil
+	}
+	if rd, ok := v.(Redirector); ok {
+		url, code := rd.Redirect()
+		http.Redirect(w, r, url, code)
+		return nil
+	}
+	codec, _ := CodecForRequest(r, "Accept")
+	data, err := codec.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header()["Content-Type"] = []string{contentType(codec.Name())}
+	_, err = w.Write(data)
+	return err
+}
+
+// DefaultErrorEncoder writes err as {"code","reason","message","metadata"}
+// (see errors.FromError) with the codec chosen by the Accept header, and
+// the error's code as HTTP status. A plain error is 500; a code that is not
+// a valid HTTP status is written as 500 (the body keeps the code).
+func DefaultErrorEncoder(w http.ResponseWriter, r *http.Request, err error) {
+	se := errors.FromError(err)
+	codec, _ := CodecForRequest(r, "Accept")
+	body, merr := codec.Marshal(se)
+	if merr != nil {
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	w.Header()["Content-Type"] = []string{contentType(codec.Name())}
+	w.WriteHeader(httpCode(int(se.Code)))
+	_, _ = w.Write(body)
+}
+
+// httpCode returns code when net/http can write it as a status, else 500.
+func httpCode(code int) int {
+	if code < 100 || code > 599 {
+		return http.StatusInternalServerError
+	}
+	return code
+}
+
+// DefaultRequestEncoder marshals in with the codec of contentType.
+func DefaultRequestEncoder(_ context.Context, contentType string, in any) ([]byte, error) {
+	codec := encoding.GetCodec(subtype(contentType))
+	if codec == nil {
+		return nil, fmt.Errorf("transport/http: no codec for content type %q", contentType)
+	}
+	return codec.Marshal(in)
+}
+
+// DefaultResponseDecoder reads the body and decodes it into v with the codec
+// of the response's Content-Type (json by default). An empty body decodes to
+// nothing. It closes the body.
+func DefaultResponseDecoder(_ context.Context, res *http.Response, v any) error {
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if len(data) == 0 {
+		return nil
+	}
+	return CodecForResponse(res).Unmarshal(data, v)
+}
+
+// DefaultErrorDecoder returns nil for a 2xx response. For any other it reads
+// and closes the body and returns an *errors.Error decoded from it, whose
+// code is the HTTP status; a body that does not decode gives an error with
+// that code, no reason, and the decoding error as cause.
+func DefaultErrorDecoder(_ context.Context, res *http.Response) error {
+	if res.StatusCode >= 200 && res.StatusCode <= 299 {
+		return nil
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err == nil {
+		e := new(errors.Error)
+		if err = CodecForResponse(res).Unmarshal(data, e); err == nil {
+			e.Code = int32(res.StatusCode)
+			return e
+		}
+	}
+	return errors.Newf(res.StatusCode, errors.UnknownReason, "").WithCause(err)
+}
+
+// varsValues returns the path variables as url.Values.
+func varsValues(vars map[string]string) map[string][]string {
+	vs := make(map[string][]string, len(vars))
+	for k, v := range vars {
+		vs[k] = []string{v}
+	}
+	return vs
+}

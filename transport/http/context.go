@@ -1,0 +1,277 @@
+package http
+
+import (
+	"context"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/seed6ad8aa6b/kratos/encoding"
+	"github.com/seed6ad8aa6b/kratos/middleware"
+	"github.com/seed6ad8aa6b/kratos/transport/http/binding"
+)
+
+// HandlerFunc handles a request routed with Router. A returned error is
+// written with the server's error encoder.
+type HandlerFunc func(Context) error
+
+// Context is what a HandlerFunc receives: the request, helpers to bind it
+// and to write the response, and the server's middleware. It is also a
+// context.Context, delegating to the request's context, which carries the
+// server Transport and the request deadline.
+//
+// A Context belongs to one request; do not use it after the handler
+// returned.
+type Context interface {
+	context.Context
+	// Vars returns the path variables of the matched route.
+	Vars() url.Values
+	// Query returns the parsed query string.
+	Query() url.Values
+	// Form returns the parsed query string and form body (empty when the
+	// body does not parse).
+	Form() url.Values
+	// Header returns the request header.
+	Header() http.Header
+	// Request returns the request.
+	Request() *http.Request
+	// Response returns the response writer.
+	Response() http.ResponseWriter
+	// Middleware wraps h with the server middleware selected for the
+	// current operation (see Server.Use and SetOperation).
+	Middleware(middleware.Handler) middleware.Handler
+	// Bind decodes the body into v with the server's request decoder.
+	Bind(any) error
+	// BindVars decodes the path variables into v.
+	BindVars(any) error
+	// BindQuery decodes the query string into v.
+	BindQuery(any) error
+	// BindForm decodes the query string and form body into v.
+	BindForm(any) error
+	// Returns writes v with the response encoder, or returns err.
+	Returns(any, error) error
+	// Result writes v with the response encoder and status code.
+	Result(int, any) error
+	// JSON writes v as JSON.
+	JSON(int, any) error
+	// XML writes v as XML.
+	XML(int, any) error
+	// String writes text as text/plain.
+	String(int, string) error
+	// Blob writes data with the given content type.
+	Blob(int, string, []byte) error
+	// Stream copies rd to the response with the given content type.
+	Stream(int, string, io.Reader) error
+	// Reset points the Context at another request and response.
+	Reset(http.ResponseWriter, *http.Request)
+}
+
+// Redirector is a reply that the default response encoder answers with a
+// redirect instead of a body.
+type Redirector interface {
+	Redirect() (url string, code int)
+}
+
+type redirect struct {
+	url  string
+	code int
+}
+
+func (r redirect) Redirect() (string, int) { return r.url, r.code }
+
+// NewRedirect returns a Redirector to url with status code (a 3xx code).
+func NewRedirect(url string, code int) Redirector {
+	return redirect{url: url, code: code}
+}
+
+// wrapper is the Context of a route handler.
+type wrapper struct {
+	srv *Server
+	req *http.Request
+	res http.ResponseWriter
+	w   responseWriter
+}
+
+var _ Context = (*wrapper)(nil)
+
+func (c *wrapper) Vars() url.Values {
+	if tr, ok := serverTransport(c.req.Context()); ok && tr.vars != nil {
+		return varsValues(tr.vars)
+	}
+	return url.Values{}
+}
+
+func (c *wrapper) Form() url.Values {
+	if err := c.req.ParseForm(); err != nil {
+		return url.Values{}
+	}
+	return c.req.Form
+}
+
+func (c *wrapper) Query() url.Values             { return c.req.URL.Query() }
+func (c *wrapper) Header() http.Header           { return c.req.Header }
+func (c *wrapper) Request() *http.Request        { return c.req }
+func (c *wrapper) Response() http.ResponseWriter { return c.res }
+
+func (c *wrapper) Middleware(h middleware.Handler) middleware.Handler {
+	op := c.req.URL.Path
+	if tr, ok := serverTransport(c.req.Context()); ok {
+		op = tr.operation
+	}
+	ms := c.srv.middleware.Match(op)
+	for i := len(ms) - 1; i >= 0; i-- {
+		h = ms[i](h)
+	}
+	return h
+}
+
+func (c *wrapper) Bind(v any) error      { return c.srv.decBody(c.req, v) }
+func (c *wrapper) BindVars(v any) error  { return c.srv.decVars(c.req, v) }
+func (c *wrapper) BindQuery(v any) error { return c.srv.decQuery(c.req, v) }
+func (c *wrapper) BindForm(v any) error  { return binding.BindForm(c.req, v) }
+
+func (c *wrapper) Returns(v any, err error) error {
+	if err != nil {
+		return err
+	}
+	return c.encode(v)
+}
+
+func (c *wrapper) Result(code int, v any) error {
+	c.w.WriteHeader(code)
+	return c.encode(v)
+}
+
+// encode runs the response encoder on the deferred writer and writes the
+// status when the encoder wrote nothing, so Result(204, nil) is a 204.
+func (c *wrapper) encode(v any) error {
+	if err := c.srv.enc(&c.w, c.req, v); err != nil {
+		return err
+	}
+	c.w.flushHeader()
+	return nil
+}
+
+func (c *wrapper) JSON(code int, v any) error {
+	data, err := encoding.GetCodec("json").Marshal(v)
+	if err != nil {
+		return err
+	}
+	return c.Blob(code, "application/json", data)
+}
+
+func (c *wrapper) XML(code int, v any) error {
+	data, err := xml.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return c.Blob(code, "application/xml", data)
+}
+
+func (c *wrapper) String(code int, text string) error {
+	c.w.Header().Set("Content-Type", "text/plain")
+	c.w.WriteHeader(code)
+	_, err := io.WriteString(&c.w, text)
+	c.w.flushHeader()
+	return err
+}
+
+func (c *wrapper) Blob(code int, contentType string, data []byte) error {
+	c.w.Header().Set("Content-Type", contentType)
+	c.w.WriteHeader(code)
+	_, err := c.w.Write(data)
+	c.w.flushHeader()
+	return err
+}
+
+func (c *wrapper) Stream(code int, contentType string, rd io.Reader) error {
+	c.w.Header().Set("Content-Type", contentType)
+	c.w.WriteHeader(code)
+	_, err := io.Copy(&c.w, rd)
+	c.w.flushHeader()
+	return err
+}
+
+func (c *wrapper) Reset(res http.ResponseWriter, req *http.Request) {
+	c.w.reset(res)
+	c.res = res
+	c.req = req
+}
+
+func (c *wrapper) Deadline() (time.Time, bool) {
+	if c.req == nil {
+		return time.Time{}, false
+	}
+	return c.req.Context().Deadline()
+}
+
+func (c *wrapper) Done() <-chan struct{} {
+	if c.req == nil {
+		return nil
+	}
+	return c.req.Context().Done()
+}
+
+func (c *wrapper) Err() error {
+	if c.req == nil {
+		return context.Canceled
+	}
+	return c.req.Context().Err()
+}
+
+func (c *wrapper) Value(key any) any {
+	if c.req == nil {
+		return nil
+	}
+	return c.req.Context().Value(key)
+}
+
+// responseWriter defers WriteHeader until the first Write, so a response
+// encoder can still set headers after Result chose the status, and an
+// encoder that fails before writing leaves the response to the error
+// encoder.
+type responseWriter struct {
+	code  int
+	wrote bool
+	w     http.ResponseWriter
+}
+
+func (w *responseWriter) reset(res http.ResponseWriter) {
+	w.code = http.StatusOK
+	w.wrote = false
+	w.w = res
+}
+
+func (w *responseWriter) Header() http.Header { return w.w.Header() }
+
+func (w *responseWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.code = code
+	}
+}
+
+func (w *responseWriter) Write(data []byte) (int, error) {
+	w.flushHeader()
+	return w.w.Write(data)
+}
+
+// flushHeader writes the status unless it was written already.
+func (w *responseWriter) flushHeader() {
+	if !w.wrote {
+		w.wrote = true
+		w.w.WriteHeader(w.code)
+	}
+}
+
+// Flush sends buffered data to the client when the underlying writer can.
+func (w *responseWriter) Flush() {
+	w.flushHeader()
+	if f, ok := w.w.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap returns the underlying writer, for http.ResponseController.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.w }

@@ -1,0 +1,510 @@
+package http
+
+import (
+	"context"
+	"crypto/tls"
+	stderrors "errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/seed6ad8aa6b/kratos/errors"
+	"github.com/seed6ad8aa6b/kratos/internal/endpoint"
+	"github.com/seed6ad8aa6b/kratos/internal/host"
+	"github.com/seed6ad8aa6b/kratos/internal/matcher"
+	"github.com/seed6ad8aa6b/kratos/internal/router"
+	"github.com/seed6ad8aa6b/kratos/log"
+	"github.com/seed6ad8aa6b/kratos/middleware"
+	"github.com/seed6ad8aa6b/kratos/transport"
+)
+
+var (
+	_ transport.Server     = (*Server)(nil)
+	_ transport.Endpointer = (*Server)(nil)
+	_ http.Handler         = (*Server)(nil)
+)
+
+// Defaults of the server options.
+const (
+	defaultTimeout           = time.Second
+	defaultMaxRequestBody    = 4 << 20
+	defaultReadHeaderTimeout = 10 * time.Second
+)
+
+// ServerOption configures a Server.
+type ServerOption func(*Server)
+
+// Network sets the network to listen on. The default is "tcp".
+func Network(network string) ServerOption {
+	return func(s *Server) { s.network = network }
+}
+
+// Address sets the address to listen on. The default is ":0", a free port.
+func Address(addr string) ServerOption {
+	return func(s *Server) { s.address = addr }
+}
+
+// Endpoint sets the endpoint the server reports. By default it is
+// http://host:port (https with TLSConfig) with a reachable host of the
+// listener.
+func Endpoint(endpoint *url.URL) ServerOption {
+	return func(s *Server) { s.endpoint = endpoint }
+}
+
+// Timeout sets the deadline put on the context of each request. The default
+// is 1s; zero or less means no deadline.
+func Timeout(timeout time.Duration) ServerOption {
+	return func(s *Server) { s.timeout = timeout }
+}
+
+// Logger sets the logger of the server's own messages. The default is the
+// global logger (log.GetLogger at each message).
+//
+// Deprecated: kept for compatibility; prefer configuring the global logger.
+func Logger(logger log.Logger) ServerOption {
+	return func(s *Server) { s.log = log.NewHelper(logger) }
+}
+
+// Middleware sets the service middleware run by Context.Middleware for
+// every operation, before the middleware added with Server.Use. The
+// default is none.
+func Middleware(m ...middleware.Middleware) ServerOption {
+	return func(s *Server) { s.middleware.Use(m...) }
+}
+
+// Filter adds filters (net/http middleware) around the whole server: they
+// see every request, also those no route matches. The default is none.
+func Filter(filters ...FilterFunc) ServerOption {
+	return func(s *Server) { s.filters = append(s.filters, filters...) }
+}
+
+// RequestVarsDecoder sets how Context.BindVars decodes path variables. The
+// default is DefaultRequestVars.
+func RequestVarsDecoder(dec DecodeRequestFunc) ServerOption {
+	return func(s *Server) { s.decVars = dec }
+}
+
+// RequestQueryDecoder sets how Context.BindQuery decodes the query string.
+// The default is DefaultRequestQuery.
+func RequestQueryDecoder(dec DecodeRequestFunc) ServerOption {
+	return func(s *Server) { s.decQuery = dec }
+}
+
+// RequestDecoder sets how Context.Bind decodes the body. The default is
+// DefaultRequestDecoder.
+func RequestDecoder(dec DecodeRequestFunc) ServerOption {
+	return func(s *Server) { s.decBody = dec }
+}
+
+// ResponseEncoder sets how Context.Result and Returns write replies. The
+// default is DefaultResponseEncoder.
+func ResponseEncoder(en EncodeResponseFunc) ServerOption {
+	return func(s *Server) { s.enc = en }
+}
+
+// ErrorEncoder sets how errors are written: those returned by handlers and
+// the server's own 400, 404, 405 and 413 errors. The default is
+// DefaultErrorEncoder.
+func ErrorEncoder(en EncodeErrorFunc) ServerOption {
+	return func(s *Server) { s.ene = en }
+}
+
+// TLSConfig makes the server serve TLS with c. The default is plain HTTP.
+func TLSConfig(c *tls.Config) ServerOption {
+	return func(s *Server) { s.tlsConf = c }
+}
+
+// StrictSlash sets whether a path that differs from a route only by a
+// trailing slash is redirected to the route's form (301 for GET and HEAD,
+// 308 otherwise). The default is true.
+func StrictSlash(strictSlash bool) ServerOption {
+	return func(s *Server) { s.strictSlash = strictSlash }
+}
+
+// Listener sets the listener to serve on, instead of listening on Network
+// and Address. The server closes it on Stop.
+func Listener(lis net.Listener) ServerOption {
+	return func(s *Server) { s.lis = lis }
+}
+
+// PathPrefix puts every route of the server below prefix: Route("/a") then
+// serves /prefix/a. The default is none.
+func PathPrefix(prefix string) ServerOption {
+	return func(s *Server) { s.pathPrefix = strings.TrimRight(prefix, "/") }
+}
+
+// NotFoundHandler sets the handler for requests no route matches. The
+// default writes a 404 error with reason "NOT_FOUND" with the error
+// encoder. Requests never fall back to http.DefaultServeMux.
+func NotFoundHandler(handler http.Handler) ServerOption {
+	return func(s *Server) { s.notFound = handler }
+}
+
+// MethodNotAllowedHandler sets the handler for requests whose path has
+// routes for other methods only; the Allow header is set before it runs.
+// The default writes a 405 error with reason "METHOD_NOT_ALLOWED" with the
+// error encoder.
+func MethodNotAllowedHandler(handler http.Handler) ServerOption {
+	return func(s *Server) { s.methodNotAllowed = handler }
+}
+
+// WithMaxRequestBodySize limits the request body of routes registered with
+// Route to n bytes: a larger Content-Length is answered with 413 before the
+// handler runs, and reading past n fails, which Context.Bind reports as a
+// 413 error with reason "BODY_TOO_LARGE". Handlers registered with Handle,
+// HandleFunc, HandlePrefix and HandleHeader are not limited, as with
+// net/http. The default is 4 MiB; zero or less means no limit.
+//
+// This option is not part of Kratos.
+func WithMaxRequestBodySize(n int64) ServerOption {
+	return func(s *Server) { s.maxBody = n }
+}
+
+// Server is an HTTP server and an http.Handler. Routes are added with
+// Route (for HandlerFuncs, as generated code does) or Handle, HandleFunc,
+// HandlePrefix and HandleHeader (for net/http handlers).
+//
+// A request goes through the server filters, then the route match (404,
+// 405 and malformed paths are answered here), then gets its Transport and
+// deadline, then runs the route's group and path filters and the handler,
+// which runs the service middleware through Context.Middleware.
+//
+// The embedded http.Server is created by NewServer with the handler set and
+// ReadHeaderTimeout 10s (a slowloris guard); its other fields (timeouts,
+// MaxHeaderBytes, ErrorLog...) may be set before Start.
+type Server struct {
+	*http.Server
+
+	mu      sync.Mutex
+	lis     net.Listener
+	serving bool
+	stopped bool
+	err     error
+
+	tlsConf          *tls.Config
+	endpoint         *url.URL
+	network          string
+	address          string
+	timeout          time.Duration
+	maxBody          int64
+	filters          []FilterFunc
+	middleware       *matcher.Matcher
+	decVars          DecodeRequestFunc
+	decQuery         DecodeRequestFunc
+	decBody          DecodeRequestFunc
+	enc              EncodeResponseFunc
+	ene              EncodeErrorFunc
+	strictSlash      bool
+	pathPrefix       string
+	notFound         http.Handler
+	methodNotAllowed http.Handler
+	router           *router.Router
+	headerRoutes     []headerRoute
+	log              *log.Helper
+	endpointStr      string
+}
+
+type headerRoute struct {
+	key, value string
+	h          http.Handler
+}
+
+// NewServer returns a server with the options applied. It does not listen
+// yet: Endpoint or Start does.
+func NewServer(opts ...ServerOption) *Server {
+	srv := &Server{
+		network:     "tcp",
+		address:     ":0",
+		timeout:     defaultTimeout,
+		maxBody:     defaultMaxRequestBody,
+		middleware:  matcher.New(),
+		decVars:     DefaultRequestVars,
+		decQuery:    DefaultRequestQuery,
+		decBody:     DefaultRequestDecoder,
+		enc:         DefaultResponseEncoder,
+		ene:         DefaultErrorEncoder,
+		strictSlash: true,
+		log:         log.NewHelper(log.GetLogger()),
+	}
+	for _, o := range opts {
+		o(srv)
+	}
+	if srv.notFound == nil {
+		srv.notFound = http.HandlerFunc(srv.writeNotFound)
+	}
+	if srv.methodNotAllowed == nil {
+		srv.methodNotAllowed = http.HandlerFunc(srv.writeMethodNotAllowed)
+	}
+	srv.router = router.New(router.WithStrictSlash(srv.strictSlash))
+	srv.Server = &http.Server{
+		Handler:           FilterChain(srv.filters...)(http.HandlerFunc(srv.dispatch)),
+		TLSConfig:         srv.tlsConf,
+		ReadHeaderTimeout: defaultReadHeaderTimeout,
+	}
+	if srv.endpoint != nil {
+		srv.endpointStr = srv.endpoint.String()
+	}
+	return srv
+}
+
+// Use adds middleware for the operations matching selector: an exact
+// operation ("/helloworld.v1.Greeter/SayHello") or a prefix ending in "*"
+// ("/helloworld.v1.Greeter/*"). They run after the Middleware option's.
+func (s *Server) Use(selector string, m ...middleware.Middleware) {
+	s.middleware.Add(selector, m...)
+}
+
+// Route returns a Router for prefix whose handlers run inside filters.
+func (s *Server) Route(prefix string, filters ...FilterFunc) *Router {
+	return newRouter(prefix, s, filters...)
+}
+
+// Handle registers h for the path template path, any method.
+func (s *Server) Handle(path string, h http.Handler) {
+	s.register("", path, h)
+}
+
+// HandlePrefix registers h for every path starting with prefix, any method.
+// Prefix routes are tried after template routes.
+func (s *Server) HandlePrefix(prefix string, h http.Handler) {
+	if err := s.router.HandlePrefix("", s.pathPrefix+prefix, h); err != nil {
+		panic("transport/http: " + err.Error())
+	}
+}
+
+// HandleFunc registers h for the path template path, any method.
+func (s *Server) HandleFunc(path string, h http.HandlerFunc) {
+	s.register("", path, h)
+}
+
+// HandleHeader registers h for every request whose header key has the value
+// val (or, with an empty val, is present), whatever its path. Header routes
+// are tried before path routes, in registration order.
+func (s *Server) HandleHeader(key, val string, h http.HandlerFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.headerRoutes = append(s.headerRoutes, headerRoute{key: http.CanonicalHeaderKey(key), value: val, h: h})
+}
+
+// WalkRoute calls fn for every route registered with a method, in
+// registration order, with the full path template. It stops at the first
+// error fn returns and returns it.
+func (s *Server) WalkRoute(fn WalkRouteFunc) error {
+	return s.router.Walk(func(method, template string) error {
+		if method == "" {
+			return nil
+		}
+		return fn(RouteInfo{Method: method, Path: template})
+	})
+}
+
+// WalkHandle calls handle for every route registered with a method, with
+// the server itself as the handler.
+func (s *Server) WalkHandle(handle func(method, path string, handler http.HandlerFunc)) error {
+	return s.WalkRoute(func(r RouteInfo) error {
+		handle(r.Method, r.Path, s.ServeHTTP)
+		return nil
+	})
+}
+
+// ServeHTTP serves req through the server's filters and routes.
+func (s *Server) ServeHTTP(res http.ResponseWriter, req *http.Request) {
+	s.Handler.ServeHTTP(res, req)
+}
+
+// serverRequest is the per-request state, allocated once per request.
+type serverRequest struct {
+	tr   Transport
+	wrap wrapper
+}
+
+func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
+	var (
+		h        http.Handler
+		vars     map[string]string
+		template string
+	)
+	if len(s.headerRoutes) > 0 {
+		h = s.matchHeader(req)
+	}
+	if h == nil {
+		m, status, allow, redirect := s.router.Lookup(req)
+		switch status {
+		case http.StatusOK:
+			h, vars, template = m.Handler, m.Vars, m.Template
+		case http.StatusNotFound:
+			s.notFound.ServeHTTP(w, req)
+			return
+		case http.StatusMethodNotAllowed:
+			w.Header().Set("Allow", allow)
+			s.methodNotAllowed.ServeHTTP(w, req)
+			return
+		case http.StatusMovedPermanently, http.StatusPermanentRedirect:
+			http.Redirect(w, req, redirect, status)
+			return
+		default:
+			s.ene(w, req, errors.BadRequest(reasonBadRequest, "malformed request path"))
+			return
+		}
+	}
+	_, limited := h.(*kratosRoute)
+	limited = limited && s.maxBody > 0
+	if limited && req.ContentLength > s.maxBody {
+		s.ene(w, req, errors.New(http.StatusRequestEntityTooLarge, reasonBodyTooLarge, "request body too large"))
+		return
+	}
+
+	var (
+		ctx    context.Context
+		cancel context.CancelFunc
+	)
+	if s.timeout > 0 {
+		ctx, cancel = context.WithTimeout(req.Context(), s.timeout)
+	} else {
+		ctx, cancel = context.WithCancel(req.Context())
+	}
+	defer cancel()
+
+	if template == "" {
+		template = req.URL.Path
+	}
+	st := &serverRequest{}
+	st.tr = Transport{
+		endpoint:     s.endpointStr,
+		operation:    template,
+		pathTemplate: template,
+		reqHeader:    headerCarrier(req.Header),
+		replyHeader:  headerCarrier(w.Header()),
+		response:     w,
+		vars:         vars,
+		wrap:         &st.wrap,
+	}
+	r := req.WithContext(transport.NewServerContext(ctx, &st.tr))
+	if limited && r.Body != nil && r.Body != http.NoBody {
+		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+	}
+	st.tr.request = r
+	h.ServeHTTP(w, r)
+}
+
+func (s *Server) matchHeader(req *http.Request) http.Handler {
+	for _, hr := range s.headerRoutes {
+		vs, ok := req.Header[hr.key]
+		if !ok {
+			continue
+		}
+		if hr.value == "" {
+			return hr.h
+		}
+		for _, v := range vs {
+			if v == hr.value {
+				return hr.h
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Server) writeNotFound(w http.ResponseWriter, req *http.Request) {
+	s.ene(w, req, errors.NotFound(reasonNotFound, "route not found"))
+}
+
+func (s *Server) writeMethodNotAllowed(w http.ResponseWriter, req *http.Request) {
+	s.ene(w, req, errors.New(http.StatusMethodNotAllowed, reasonMethodNotAllowed, "method not allowed"))
+}
+
+// Endpoint returns the URL clients reach the server at, listening first
+// when the server does not listen yet (so an App can register the server
+// before it starts, also with Address(":0")).
+func (s *Server) Endpoint() (*url.URL, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.listenAndEndpoint(); err != nil {
+		return nil, err
+	}
+	return s.endpoint, nil
+}
+
+// listenAndEndpoint listens and computes the endpoint, once. It must be
+// called with s.mu held.
+func (s *Server) listenAndEndpoint() error {
+	if s.err != nil {
+		return s.err
+	}
+	if s.lis == nil {
+		lis, err := net.Listen(s.network, s.address)
+		if err != nil {
+			s.err = err
+			return err
+		}
+		s.lis = lis
+	}
+	if s.endpoint == nil {
+		addr, err := host.Extract(s.address, s.lis)
+		if err != nil {
+			s.err = err
+			return err
+		}
+		s.endpoint = endpoint.NewEndpoint(endpoint.Scheme("http", s.tlsConf != nil), addr)
+		s.endpointStr = s.endpoint.String()
+	}
+	return nil
+}
+
+// Start listens (unless Endpoint did already) and serves until Stop. It
+// returns nil after Stop, and the serving error otherwise. Requests' base
+// context is ctx.
+func (s *Server) Start(ctx context.Context) error {
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		return nil
+	}
+	if err := s.listenAndEndpoint(); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	s.serving = true
+	lis := s.lis
+	s.BaseContext = func(net.Listener) context.Context { return ctx }
+	s.mu.Unlock()
+
+	s.log.Infof("[HTTP] server listening on: %s", lis.Addr().String())
+	var err error
+	if s.tlsConf != nil {
+		err = s.ServeTLS(lis, "", "")
+	} else {
+		err = s.Serve(lis)
+	}
+	if stderrors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Stop stops the server gracefully: it closes the listener, waits for
+// in-flight requests to finish, and when ctx is done first closes all
+// connections. It may be called before Start and more than once.
+func (s *Server) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	s.stopped = true
+	lis, serving := s.lis, s.serving
+	s.mu.Unlock()
+
+	s.log.Info("[HTTP] server stopping")
+	err := s.Shutdown(ctx)
+	if err != nil && ctx.Err() != nil {
+		s.log.Warn("[HTTP] server couldn't stop gracefully in time, doing force stop")
+		err = s.Server.Close()
+	}
+	if !serving && lis != nil {
+		// Listened by Endpoint but never served: nobody else closes it.
+		if cerr := lis.Close(); cerr != nil && !stderrors.Is(cerr, net.ErrClosed) && err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
