@@ -186,12 +186,16 @@ func (r *Router) lookup(method, path, query string, hdr http.Header) (m Match, s
 	if path == "" {
 		path = "/"
 	}
-	if len(path) > MaxPathLen || !validEscapes(path) {
+	if len(path) > MaxPathLen {
+		return Match{}, http.StatusBadRequest, "", ""
+	}
+	plain, ok := checkEscapes(path)
+	if !ok {
 		return Match{}, http.StatusBadRequest, "", ""
 	}
 	t := r.load()
-	s := search{path: path, method: method, header: hdr}
-	if s.tree(&t.root) {
+	s := search{path: path, plain: plain, method: method, header: hdr}
+	if s.tree(t) {
 		return s.match(), http.StatusOK, "", ""
 	}
 	for _, rt := range t.prefixes {
@@ -205,8 +209,8 @@ func (r *Router) lookup(method, path, query string, hdr http.Header) (m Match, s
 		if strings.HasSuffix(path, "/") {
 			alt = path[:len(path)-1]
 		}
-		s := search{path: alt, method: method, header: hdr}
-		if s.tree(&t.root) {
+		s := search{path: alt, plain: plain, method: method, header: hdr}
+		if s.tree(t) {
 			target := alt
 			if query != "" {
 				target += "?" + query
@@ -217,7 +221,7 @@ func (r *Router) lookup(method, path, query string, hdr http.Header) (m Match, s
 			return Match{}, http.StatusPermanentRedirect, "", target
 		}
 	}
-	if allow := t.allowed(path, alt, hdr); allow != "" {
+	if allow := t.allowed(path, alt, plain, hdr); allow != "" {
 		return Match{}, http.StatusMethodNotAllowed, allow, ""
 	}
 	return Match{}, http.StatusNotFound, "", ""
@@ -231,12 +235,12 @@ func (rt *route) matchesPrefix(path string) bool {
 // match path and hdr, or "" when there are none. alt, when not empty, is
 // the other-slash form of path (strict slash), whose template routes count
 // too.
-func (t *table) allowed(path, alt string, hdr http.Header) string {
-	s := search{path: path, header: hdr, collect: true}
-	s.tree(&t.root)
+func (t *table) allowed(path, alt string, plain bool, hdr http.Header) string {
+	s := search{path: path, plain: plain, header: hdr, collect: true}
+	s.tree(t)
 	if alt != "" {
 		s.path = alt
-		s.tree(&t.root)
+		s.tree(t)
 	}
 	for _, rt := range t.prefixes {
 		if rt.method != "" && rt.matchesPrefix(path) {
@@ -250,19 +254,23 @@ func (t *table) allowed(path, alt string, hdr http.Header) string {
 	return strings.Join(slices.Compact(s.allow), ", ")
 }
 
-// validEscapes reports whether every % in path starts a valid %XX escape.
-func validEscapes(path string) bool {
-	for i := strings.IndexByte(path, '%'); i >= 0; {
+// checkEscapes reports whether path has no '%' at all (plain), and whether
+// every '%' starts a valid %XX escape (ok).
+func checkEscapes(path string) (plain, ok bool) {
+	i := strings.IndexByte(path, '%')
+	if i < 0 {
+		return true, true
+	}
+	for {
 		if i+2 >= len(path) || !isHex(path[i+1]) || !isHex(path[i+2]) {
-			return false
+			return false, false
 		}
 		j := strings.IndexByte(path[i+3:], '%')
 		if j < 0 {
-			break
+			return false, true
 		}
 		i += 3 + j
 	}
-	return true
 }
 
 func isHex(c byte) bool {

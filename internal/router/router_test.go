@@ -432,3 +432,56 @@ func TestRedirectKeepsEscapes(t *testing.T) {
 		t.Errorf("Lookup() = %d, %q, want 301, %q", status, redirect, "/s/a%20b/?x=%20")
 	}
 }
+
+func TestAffixAndGooglePatterns(t *testing.T) {
+	regs := []reg{
+		{method: "POST", template: "/v1/users/{id}", name: "update"},
+		{method: "POST", template: "/v1/users/{id}:activate", name: "activate"},
+		{method: "POST", template: "/v1/users/u{id}:activate", name: "u-activate"},
+		{method: "GET", template: "/v1/{name=projects/*/locations/*}", name: "location"},
+		{method: "GET", template: "/v1/{name=projects/*}/{sub=**}", name: "rest"},
+		{method: "GET", template: "/v2/{name=**}", name: "all"},
+		{method: "GET", template: "/v2/{name=**}/x", name: "all-x"},
+		{method: "GET", template: "/v3/{name=a/**}:get", name: "a-get"},
+		{method: "GET", template: "/v4/{x=*}", name: "star"},
+	}
+	tests := []struct {
+		method, target, name string
+		vars                 map[string]string
+		status               int
+	}{
+		{"POST", "/v1/users/42", "update", map[string]string{"id": "42"}, 200},
+		{"POST", "/v1/users/42:activate", "activate", map[string]string{"id": "42"}, 200},
+		{"POST", "/v1/users/42%3Aactivate", "activate", map[string]string{"id": "42"}, 200},
+		{"POST", "/v1/users/u42:activate", "u-activate", map[string]string{"id": "42"}, 200},
+		{"POST", "/v1/users/u:activate", "activate", map[string]string{"id": "u"}, 200},
+		{"POST", "/v1/users/:activate", "update", map[string]string{"id": ":activate"}, 200},
+		{"POST", "/v1/users/a%2Fb:activate", "activate", map[string]string{"id": "a/b"}, 200},
+		{"GET", "/v1/projects/p1/locations/l1", "location", map[string]string{"name": "projects/p1/locations/l1"}, 200},
+		{"GET", "/v1/projects/p%201/locations/l1", "location", map[string]string{"name": "projects/p 1/locations/l1"}, 200},
+		{"GET", "/v1/projects/p1/a/b", "rest", map[string]string{"name": "projects/p1", "sub": "a/b"}, 200},
+		{"GET", "/v1/projects/p1/", "rest", map[string]string{"name": "projects/p1", "sub": ""}, 200},
+		{"GET", "/v1/projects/p1", "", nil, 404},
+		{"GET", "/v2/a/b/c", "all", map[string]string{"name": "a/b/c"}, 200},
+		{"GET", "/v2/a/b/x", "all-x", map[string]string{"name": "a/b"}, 200}, // a regex tail beats a ** rest
+		{"GET", "/v3/a/b/c:get", "a-get", map[string]string{"name": "a/b/c"}, 200},
+		{"GET", "/v4/z", "star", map[string]string{"x": "z"}, 200},
+	}
+	for _, order := range [][]int{{0, 1, 2, 3, 4, 5, 6, 7, 8}, {8, 7, 6, 5, 4, 3, 2, 1, 0}} {
+		var rs []reg
+		for _, i := range order {
+			rs = append(rs, regs[i])
+		}
+		r := mustRouter(t, rs)
+		for _, tt := range tests {
+			m, status, _, _ := r.Lookup(httptest.NewRequest(tt.method, tt.target, nil))
+			var name string
+			if m.Handler != nil {
+				name = string(m.Handler.(named))
+			}
+			if status != tt.status || name != tt.name || !maps.Equal(m.Vars, tt.vars) {
+				t.Errorf("order %v: Lookup(%s %s) = %d, %q, %v, want %d, %q, %v", order, tt.method, tt.target, status, name, m.Vars, tt.status, tt.name, tt.vars)
+			}
+		}
+	}
+}

@@ -1,46 +1,70 @@
 package router
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 )
 
-// A template is parsed into a chain of segments that the tree can follow one
-// path segment at a time (static text, or a single {name}), followed by an
-// optional tail: everything from the first segment that needs a regular
-// expression (a {name:regex}, a {name=a/*} pattern, or a segment that mixes
-// text and variables) to the end. The tail is compiled into one anchored
-// expression that is matched against the rest of the escaped path, so a
-// regex variable may span several path segments.
+// A template is parsed into a chain of segments that the tree follows one
+// path segment at a time, and an optional tail. The chain holds static
+// text, {name}, text{name}text (such as "{name}:cancel") and the segments
+// of a google.api.http variable ({name=shelves/*} is the static segment
+// "shelves" and a {name} segment, and the variable spans both; a final
+// "**" matches the rest of the path). The tail starts at the first segment
+// that needs a regular expression ({name:regex}, several variables in one
+// segment, or a pattern that does not fit the chain) and runs to the end of
+// the template; it is compiled into one anchored expression matched
+// against the rest of the escaped path, so a regex may span slashes.
 
-// segKind tells how one template segment is matched.
+// segKind tells how one template segment matches a path segment.
 type segKind uint8
 
 const (
-	segStatic segKind = iota // literal text, compared with the unescaped path segment
-	segParam                 // {name}: any non-empty segment
+	segStatic segKind = iota // text, compared with the unescaped path segment
+	segAffix                 // prefix{name}suffix; a bare {name} has both empty
+	segRest                  // "**" at the end: this segment and all that follow, possibly empty
 )
 
-// tmplSeg is one segment of the part of a template the tree walks.
+// tmplSeg is one segment of the chain.
 type tmplSeg struct {
-	kind segKind
-	text string // segStatic: the literal; segParam: the variable name
+	kind   segKind
+	text   string // segStatic: the text; segAffix: the prefix
+	suffix string // segAffix
+}
+
+// segVar is a variable of the chain. Its value is the unescaped path from
+// the start of segment first to the end of segment last (to the end of the
+// path for a segRest), minus the affix of a segAffix variable.
+type segVar struct {
+	name        string
+	first, last int
+	trimL       int // bytes to drop from the front of the unescaped value
+	trimR       int // ... and from the back
 }
 
 // tailVar is a variable captured by the tail expression.
 type tailVar struct {
 	name  string
-	group int // capture group index in the tail expression
+	group int // capture group index
+}
+
+// tailExpr is the compiled tail of a template.
+type tailExpr struct {
+	// plain matches a rest of path without '%'; tolerant one with escapes
+	// (any reserved byte of the template's text may then be
+	// percent-encoded). They have the same groups and are often the same.
+	plain, tolerant *regexp.Regexp
+	lit             string // literal text the rest of path must start with
+	vars            []tailVar
 }
 
 // compiled is a parsed and validated template.
 type compiled struct {
-	segs     []tmplSeg      // walked by the tree
-	tail     *regexp.Regexp // nil when the whole template is in segs
-	tailVars []tailVar
-	nvars    int
+	segs  []tmplSeg
+	vars  []segVar
+	tail  *tailExpr
+	nvars int
 }
 
 // piece is literal text or a variable inside one template segment.
@@ -48,7 +72,8 @@ type piece struct {
 	lit     string
 	isVar   bool
 	name    string
-	pattern string // regexp source; "" means exactly one path segment
+	pattern string   // regexp source; "" for one segment or a google pattern
+	google  []string // the segments of a google.api.http pattern, when not "*"
 }
 
 // errTemplate builds the error returned for an invalid template.
@@ -65,17 +90,14 @@ func parseTemplate(tpl string) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &compiled{}
+	segments := make([][]piece, len(raw))
 	seen := make(map[string]bool)
-	var tail strings.Builder
-	group := 0
-	inTail := false
+	c := &compiled{}
 	for i, s := range raw {
-		pieces, err := parseSegment(tpl, s)
-		if err != nil {
+		if segments[i], err = parseSegment(tpl, s); err != nil {
 			return nil, err
 		}
-		for _, p := range pieces {
+		for _, p := range segments[i] {
 			if !p.isVar {
 				continue
 			}
@@ -85,58 +107,149 @@ func parseTemplate(tpl string) (*compiled, error) {
 			seen[p.name] = true
 			c.nvars++
 		}
-		if !inTail {
-			switch {
-			case len(pieces) == 0:
-				c.segs = append(c.segs, tmplSeg{kind: segStatic})
-				continue
-			case len(pieces) == 1 && !pieces[0].isVar:
-				c.segs = append(c.segs, tmplSeg{kind: segStatic, text: pieces[0].lit})
-				continue
-			case len(pieces) == 1 && pieces[0].pattern == "":
-				c.segs = append(c.segs, tmplSeg{kind: segParam, text: pieces[0].name})
-				continue
+	}
+	for i, pieces := range segments {
+		if !c.addChain(pieces, i == len(segments)-1) {
+			return c, c.compileTail(tpl, segments[i:])
+		}
+	}
+	return c, nil
+}
+
+// addChain appends the segments for one template segment to the chain and
+// reports whether it could; last tells whether it is the template's last.
+func (c *compiled) addChain(pieces []piece, last bool) bool {
+	var lits int
+	var v *piece
+	for i := range pieces {
+		if !pieces[i].isVar {
+			lits++
+		} else if v != nil || pieces[i].pattern != "" {
+			return false // two variables, or a regexp
+		} else {
+			v = &pieces[i]
+		}
+	}
+	if v == nil {
+		var text string
+		if lits > 0 {
+			text = pieces[0].lit
+		}
+		c.segs = append(c.segs, tmplSeg{kind: segStatic, text: text})
+		return true
+	}
+	if v.google == nil {
+		var pre, suf string
+		if pieces[0].isVar {
+			if len(pieces) == 2 {
+				suf = pieces[1].lit
 			}
-			inTail = true
-			tail.WriteString("^(?:")
-		} else if i > 0 {
-			tail.WriteByte('/')
+		} else {
+			pre = pieces[0].lit
+			if len(pieces) == 3 {
+				suf = pieces[2].lit
+			}
+		}
+		c.vars = append(c.vars, segVar{name: v.name, first: len(c.segs), last: len(c.segs), trimL: len(pre), trimR: len(suf)})
+		c.segs = append(c.segs, tmplSeg{kind: segAffix, text: pre, suffix: suf})
+		return true
+	}
+	// A google pattern has to fill the segment, and "**" may only end the
+	// template.
+	if lits > 0 {
+		return false
+	}
+	for i, g := range v.google {
+		if g == "**" && (i != len(v.google)-1 || !last) {
+			return false
+		}
+	}
+	first := len(c.segs)
+	for _, g := range v.google {
+		switch g {
+		case "*":
+			c.segs = append(c.segs, tmplSeg{kind: segAffix})
+		case "**":
+			c.segs = append(c.segs, tmplSeg{kind: segRest})
+		default:
+			c.segs = append(c.segs, tmplSeg{kind: segStatic, text: g})
+		}
+	}
+	c.vars = append(c.vars, segVar{name: v.name, first: first, last: len(c.segs) - 1})
+	return true
+}
+
+// compileTail compiles the template segments from the first one that the
+// chain cannot hold.
+func (c *compiled) compileTail(tpl string, segments [][]piece) error {
+	var plain, tolerant strings.Builder
+	both := func(s string) {
+		plain.WriteString(s)
+		tolerant.WriteString(s)
+	}
+	t := &tailExpr{}
+	both("^(?:")
+	group := 0
+	inLit := true
+	for i, pieces := range segments {
+		if i > 0 {
+			both("/")
+			if inLit {
+				t.lit += "/"
+			}
 		}
 		for _, p := range pieces {
 			if !p.isVar {
-				tail.WriteString(literalPattern(p.lit))
+				plain.WriteString(regexp.QuoteMeta(p.lit))
+				tolerant.WriteString(literalPattern(p.lit))
+				if inLit {
+					t.lit += p.lit
+				}
 				continue
 			}
-			pat := p.pattern
-			if pat == "" {
-				pat = "[^/]+"
-			}
-			sub, err := regexp.Compile(pat)
-			if err != nil {
-				return nil, errTemplate(tpl, "variable %q: bad regexp: %v", p.name, err)
+			inLit = false
+			var sub *regexp.Regexp
+			var err error
+			switch {
+			case p.google != nil:
+				sub = regexp.MustCompile(googlePattern(p.google, regexp.QuoteMeta))
+				both("(")
+				plain.WriteString(googlePattern(p.google, regexp.QuoteMeta))
+				tolerant.WriteString(googlePattern(p.google, literalPattern))
+				both(")")
+			default:
+				pat := p.pattern
+				if pat == "" {
+					pat = "[^/]+"
+				}
+				if sub, err = regexp.Compile(pat); err != nil {
+					return errTemplate(tpl, "variable %q: bad regexp: %v", p.name, err)
+				}
+				both("((?:" + pat + "))")
 			}
 			group++
-			c.tailVars = append(c.tailVars, tailVar{name: p.name, group: group})
+			t.vars = append(t.vars, tailVar{name: p.name, group: group})
 			group += sub.NumSubexp()
-			tail.WriteString("((?:")
-			tail.WriteString(pat)
-			tail.WriteString("))")
 		}
 	}
-	if inTail {
-		tail.WriteString(")$")
-		re, err := regexp.Compile(tail.String())
-		if err != nil {
-			// Each variable compiled on its own, so this is a pattern
-			// that only breaks in context, such as a stray ")".
-			return nil, errTemplate(tpl, "bad regexp: %v", err)
-		}
-		if re.NumSubexp() != group {
-			return nil, errTemplate(tpl, "unbalanced groups in a variable pattern")
-		}
-		c.tail = re
+	both(")$")
+	var err error
+	if t.plain, err = regexp.Compile(plain.String()); err != nil {
+		// Each variable compiled on its own, so this is a pattern that
+		// only breaks in context.
+		return errTemplate(tpl, "bad regexp: %v", err)
 	}
-	return c, nil
+	if t.plain.NumSubexp() != group {
+		return errTemplate(tpl, "a variable pattern has unbalanced groups")
+	}
+	t.tolerant = t.plain
+	if tolerant.String() != plain.String() {
+		if t.tolerant, err = regexp.Compile(tolerant.String()); err != nil {
+			return errTemplate(tpl, "bad regexp: %v", err)
+		}
+	}
+	c.tail = t
+	return nil
 }
 
 // splitTemplate splits tpl (which starts with "/") at the slashes outside
@@ -167,8 +280,8 @@ func splitTemplate(tpl string) ([]string, error) {
 	return append(segs, tpl[start:]), nil
 }
 
-// parseSegment splits one template segment (braces already balanced) into
-// literal text and variables.
+// parseSegment splits one template segment, whose braces are balanced,
+// into literal text and variables.
 func parseSegment(tpl, s string) ([]piece, error) {
 	var out []piece
 	for s != "" {
@@ -181,14 +294,13 @@ func parseSegment(tpl, s string) ([]piece, error) {
 			out = append(out, piece{lit: s[:open]})
 		}
 		depth, end := 0, -1
-		for i := open; i < len(s); i++ {
-			if s[i] == '{' {
+		for i := open; i < len(s) && end < 0; i++ {
+			switch s[i] {
+			case '{':
 				depth++
-			} else if s[i] == '}' {
-				depth--
-				if depth == 0 {
+			case '}':
+				if depth--; depth == 0 {
 					end = i
-					break
 				}
 			}
 		}
@@ -218,6 +330,7 @@ func parseVariable(tpl, body string) (piece, error) {
 	if strings.ContainsAny(name, "{}/ \t\r\n") {
 		return piece{}, errTemplate(tpl, "bad variable name %q", name)
 	}
+	p := piece{isVar: true, name: name}
 	switch sep {
 	case ':':
 		if pattern == "" {
@@ -226,45 +339,46 @@ func parseVariable(tpl, body string) (piece, error) {
 		if _, err := regexp.Compile(pattern); err != nil {
 			return piece{}, errTemplate(tpl, "variable %q: bad regexp: %v", name, err)
 		}
+		p.pattern = pattern
 	case '=':
-		p, err := googlePattern(pattern)
-		if err != nil {
-			return piece{}, errTemplate(tpl, "variable %q: %v", name, err)
+		if pattern == "" {
+			return piece{}, errTemplate(tpl, "variable %q: empty pattern after =", name)
 		}
-		pattern = p
+		if pattern == "*" {
+			break // the same as {name}
+		}
+		p.google = strings.Split(pattern, "/")
+		for _, s := range p.google {
+			switch {
+			case s == "":
+				return piece{}, errTemplate(tpl, "variable %q: empty segment in pattern %q", name, pattern)
+			case s != "*" && s != "**" && strings.ContainsAny(s, "*{}"):
+				return piece{}, errTemplate(tpl, "variable %q: segment %q of pattern %q: * and ** must be whole segments", name, s, pattern)
+			}
+		}
 	}
-	return piece{isVar: true, name: name, pattern: pattern}, nil
+	return p, nil
 }
 
-// googlePattern translates a google.api.http path pattern such as
-// "shelves/*/books/*" or "**" into a regexp: "*" is one segment, "**" any
-// remaining path. A lone "*" is returned as "", the one-segment default.
-func googlePattern(p string) (string, error) {
-	if p == "" {
-		return "", errors.New("empty pattern after =")
-	}
-	if p == "*" {
-		return "", nil
-	}
+// googlePattern translates the segments of a google.api.http pattern into
+// a regexp: "*" is one segment, "**" any rest of the path, and lit quotes
+// the literal segments.
+func googlePattern(segs []string, lit func(string) string) string {
 	var b strings.Builder
-	for i, s := range strings.Split(p, "/") {
+	for i, s := range segs {
 		if i > 0 {
 			b.WriteByte('/')
 		}
-		switch {
-		case s == "*":
+		switch s {
+		case "*":
 			b.WriteString("[^/]+")
-		case s == "**":
+		case "**":
 			b.WriteString(".*")
-		case s == "":
-			return "", fmt.Errorf("empty segment in pattern %q", p)
-		case strings.ContainsAny(s, "*{}"):
-			return "", fmt.Errorf("segment %q of pattern %q: * and ** must be whole segments", s, p)
 		default:
-			b.WriteString(literalPattern(s))
+			b.WriteString(lit(s))
 		}
 	}
-	return b.String(), nil
+	return b.String()
 }
 
 // literalPattern returns a regexp matching the literal text s in an escaped

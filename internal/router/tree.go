@@ -1,40 +1,43 @@
 package router
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
-	"regexp"
+	"slices"
 	"strings"
 )
 
 // table is an immutable snapshot of the routes, built by load.
 type table struct {
 	root     node
+	static   map[string]*node // the end node of every all-static template, by path
 	prefixes []*route
 }
 
 // node is a point in the segment tree, reached after matching some path
-// segments.
+// segments. At a node the next path segment is tried, in this order,
+// against the static children, the affixed variables, the bare {name}, the
+// regex tails, and last the "**" rests.
 type node struct {
 	static map[string]*node // keyed by the unescaped segment
+	affix  []affixChild     // text{name}text; longest text first
 	param  *node            // {name}
 	leaf   []*group         // templates that end here
-	tails  []*group         // templates whose rest is a regex, starting at the next segment
+	tails  []*group         // templates whose rest is a regex, from the next segment
+	rest   []*group         // templates ending in "**", from the next segment
+}
+
+type affixChild struct {
+	prefix, suffix string
+	node           *node
 }
 
 // group holds the routes registered with one template.
 type group struct {
 	template string
-	params   []paramRef // the {name} segments walked by the tree
-	tail     *regexp.Regexp
-	tailVars []tailVar
-	nvars    int
+	c        *compiled
 	entries  []*route
-}
-
-type paramRef struct {
-	seg  int // index of the path segment
-	name string
 }
 
 // load returns the current table, building it if routes changed.
@@ -47,7 +50,7 @@ func (r *Router) load() *table {
 	if t := r.table.Load(); t != nil {
 		return t
 	}
-	t := &table{}
+	t := &table{static: make(map[string]*node)}
 	for _, rt := range r.routes {
 		if rt.prefix {
 			t.prefixes = append(t.prefixes, rt)
@@ -62,7 +65,8 @@ func (r *Router) load() *table {
 func (t *table) insert(rt *route) {
 	c := rt.compiled
 	n := &t.root
-	var params []paramRef
+	allStatic := c.tail == nil
+	list := &n.leaf
 	for i, s := range c.segs {
 		switch s.kind {
 		case segStatic:
@@ -75,17 +79,30 @@ func (t *table) insert(rt *route) {
 				n.static[s.text] = child
 			}
 			n = child
-		case segParam:
-			if n.param == nil {
-				n.param = &node{}
+		case segAffix:
+			allStatic = false
+			n = n.affixChild(s.text, s.suffix)
+		case segRest:
+			allStatic = false
+			if i != len(c.segs)-1 {
+				panic("router: ** before the end of a template") // parseTemplate prevents this
 			}
-			n = n.param
-			params = append(params, paramRef{seg: i, name: s.text})
+		}
+		list = &n.leaf
+		if s.kind == segRest {
+			list = &n.rest
 		}
 	}
-	list := &n.leaf
 	if c.tail != nil {
 		list = &n.tails
+	}
+	if allStatic {
+		var b strings.Builder
+		for _, s := range c.segs {
+			b.WriteByte('/')
+			b.WriteString(s.text)
+		}
+		t.static[b.String()] = n
 	}
 	for _, g := range *list {
 		if g.template == rt.template {
@@ -93,19 +110,36 @@ func (t *table) insert(rt *route) {
 			return
 		}
 	}
-	*list = append(*list, &group{
-		template: rt.template,
-		params:   params,
-		tail:     c.tail,
-		tailVars: c.tailVars,
-		nvars:    c.nvars,
-		entries:  []*route{rt},
+	*list = append(*list, &group{template: rt.template, c: c, entries: []*route{rt}})
+}
+
+// affixChild returns the child for prefix{name}suffix, adding it if needed.
+func (n *node) affixChild(prefix, suffix string) *node {
+	if prefix == "" && suffix == "" {
+		if n.param == nil {
+			n.param = &node{}
+		}
+		return n.param
+	}
+	for _, a := range n.affix {
+		if a.prefix == prefix && a.suffix == suffix {
+			return a.node
+		}
+	}
+	child := &node{}
+	n.affix = append(n.affix, affixChild{prefix: prefix, suffix: suffix, node: child})
+	// More literal text is more specific; the sort is stable, so equal
+	// lengths keep registration order.
+	slices.SortStableFunc(n.affix, func(a, b affixChild) int {
+		return cmp.Compare(len(b.prefix)+len(b.suffix), len(a.prefix)+len(a.suffix))
 	})
+	return child
 }
 
 // search is one walk of the tree for a path.
 type search struct {
-	path   string // escaped, starts with "/", escapes valid
+	path   string // escaped; its escapes are valid
+	plain  bool   // path has no '%'
 	method string
 	header http.Header
 
@@ -121,12 +155,21 @@ type search struct {
 	loc     []int // its submatch indexes, relative to tailPos
 }
 
-// tree walks the tree from the root and reports whether a route matched.
-func (s *search) tree(root *node) bool {
+// tree walks t and reports whether a route matched.
+func (s *search) tree(t *table) bool {
 	if len(s.path) == 0 || s.path[0] != '/' {
 		return false
 	}
-	return s.walk(root, 1, false)
+	if s.plain && !s.collect {
+		if n := t.static[s.path]; n != nil {
+			for _, g := range n.leaf {
+				if s.pick(g, 0, nil) {
+					return true
+				}
+			}
+		}
+	}
+	return s.walk(&t.root, 1, false)
 }
 
 // walk matches the path from pos, the start of a segment, against n. done
@@ -153,11 +196,53 @@ func (s *search) walk(n *node, pos int, done bool) bool {
 			return true
 		}
 	}
+	if len(n.affix) > 0 && s.affixes(n, seg, end, last) {
+		return true
+	}
 	if n.param != nil && seg != "" && s.walk(n.param, end+1, last) {
 		return true
 	}
 	for _, g := range n.tails {
-		if loc := g.tail.FindStringSubmatchIndex(s.path[pos:]); loc != nil && s.pick(g, pos, loc) {
+		t := g.c.tail
+		rest := s.path[pos:]
+		re := t.tolerant
+		if s.plain {
+			if !strings.HasPrefix(rest, t.lit) {
+				continue
+			}
+			re = t.plain
+		}
+		if loc := re.FindStringSubmatchIndex(rest); loc != nil && s.pick(g, pos, loc) {
+			return true
+		}
+	}
+	for _, g := range n.rest {
+		if s.pick(g, 0, nil) {
+			return true
+		}
+	}
+	return false
+}
+
+// affixes tries the affixed children of n for the escaped segment seg.
+func (s *search) affixes(n *node, seg string, end int, last bool) bool {
+	u := seg
+	var buf [128]byte
+	if !s.plain && strings.IndexByte(seg, '%') >= 0 {
+		b := unescape(buf[:0], seg)
+		for _, a := range n.affix {
+			if len(b) > len(a.prefix)+len(a.suffix) &&
+				string(b[:len(a.prefix)]) == a.prefix && string(b[len(b)-len(a.suffix):]) == a.suffix &&
+				s.walk(a.node, end+1, last) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, a := range n.affix {
+		if len(u) > len(a.prefix)+len(a.suffix) &&
+			strings.HasPrefix(u, a.prefix) && strings.HasSuffix(u, a.suffix) &&
+			s.walk(a.node, end+1, last) {
 			return true
 		}
 	}
@@ -176,7 +261,7 @@ func (n *node) child(seg string) *node {
 // pick chooses the route of g for the request: the first one registered
 // for its method, else the first any-method one; headers must match.
 func (s *search) pick(g *group, pos int, loc []int) bool {
-	var fallback *route
+	var chosen *route
 	for _, rt := range g.entries {
 		if !rt.headersMatch(s.header) {
 			continue
@@ -188,17 +273,17 @@ func (s *search) pick(g *group, pos int, loc []int) bool {
 			continue
 		}
 		if rt.method == s.method {
-			fallback = rt
+			chosen = rt
 			break
 		}
-		if rt.method == "" && fallback == nil {
-			fallback = rt
+		if rt.method == "" && chosen == nil {
+			chosen = rt
 		}
 	}
-	if fallback == nil {
+	if chosen == nil {
 		return false
 	}
-	s.group, s.route, s.tailPos, s.loc = g, fallback, pos, loc
+	s.group, s.route, s.tailPos, s.loc = g, chosen, pos, loc
 	return true
 }
 
@@ -211,14 +296,7 @@ func (rt *route) headersMatch(h http.Header) bool {
 			}
 			continue
 		}
-		found := false
-		for _, v := range vals {
-			if v == want.value {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !slices.Contains(vals, want.value) {
 			return false
 		}
 	}
@@ -228,33 +306,47 @@ func (rt *route) headersMatch(h http.Header) bool {
 // match builds the Match for a successful search.
 func (s *search) match() Match {
 	g := s.group
+	c := g.c
 	m := Match{Handler: s.route.handler, Template: g.template}
-	if g.nvars == 0 {
+	if c.nvars == 0 {
 		return m
 	}
-	m.Vars = make(map[string]string, g.nvars)
-	if len(g.params) > 0 {
-		pos, seg := 1, 0
-		for _, p := range g.params {
-			for ; seg < p.seg; seg++ {
-				pos += strings.IndexByte(s.path[pos:], '/') + 1
-			}
-			end := strings.IndexByte(s.path[pos:], '/')
-			if end < 0 {
-				end = len(s.path) - pos
-			}
-			m.Vars[p.name] = unescapeString(s.path[pos : pos+end])
+	m.Vars = make(map[string]string, c.nvars)
+	path := s.path
+	pos, seg := 1, 0 // pos is where segment seg starts
+	for _, v := range c.vars {
+		for ; seg < v.first; seg++ {
+			pos += strings.IndexByte(path[pos:], '/') + 1
 		}
+		start := pos
+		end := len(path)
+		if c.segs[v.last].kind != segRest {
+			for ; seg < v.last; seg++ {
+				pos += strings.IndexByte(path[pos:], '/') + 1
+			}
+			if i := strings.IndexByte(path[pos:], '/'); i >= 0 {
+				end = pos + i
+			}
+		}
+		val := unescapeString(path[start:end])
+		m.Vars[v.name] = val[v.trimL : len(val)-v.trimR]
 	}
-	for _, v := range g.tailVars {
+	for _, v := range c.tail.varsOrNil() {
 		a, b := s.loc[2*v.group], s.loc[2*v.group+1]
 		if a < 0 {
 			m.Vars[v.name] = ""
 			continue
 		}
-		m.Vars[v.name] = unescapeString(s.path[s.tailPos+a : s.tailPos+b])
+		m.Vars[v.name] = unescapeString(path[s.tailPos+a : s.tailPos+b])
 	}
 	return m
+}
+
+func (t *tailExpr) varsOrNil() []tailVar {
+	if t == nil {
+		return nil
+	}
+	return t.vars
 }
 
 // unescapeString decodes the %XX escapes of s, which the caller has

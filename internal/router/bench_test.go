@@ -1,0 +1,81 @@
+package router
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// benchRoutes looks like the HTTP surface of a real service: ten resources
+// with the usual CRUD routes, a few custom methods and regex routes.
+func benchRoutes() []reg {
+	var regs []reg
+	for _, res := range []string{"users", "orders", "products", "carts", "invoices", "shipments", "reviews", "coupons", "stores", "payments"} {
+		regs = append(regs,
+			reg{method: "GET", template: "/v1/" + res, name: res + "-list"},
+			reg{method: "POST", template: "/v1/" + res, name: res + "-create"},
+			reg{method: "GET", template: "/v1/" + res + "/{id}", name: res + "-get"},
+			reg{method: "PUT", template: "/v1/" + res + "/{id}", name: res + "-update"},
+			reg{method: "DELETE", template: "/v1/" + res + "/{id}", name: res + "-delete"},
+		)
+	}
+	regs = append(regs,
+		reg{method: "GET", template: "/v1/{name:shelves/[^/]+}", name: "shelf"},
+		reg{method: "GET", template: "/v1/{name=shelves/*/books/*}", name: "book"},
+		reg{method: "POST", template: "/v1/users/{id}:activate", name: "activate"},
+		reg{method: "GET", template: "/healthz", name: "health"},
+		reg{method: "GET", prefix: true, template: "/debug/pprof/", name: "pprof"},
+	)
+	return regs
+}
+
+func benchLookup(b *testing.B, method, target string, wantVars int) {
+	r := mustRouter(b, benchRoutes())
+	req := httptest.NewRequest(method, target, nil)
+	m, status, _, _ := r.Lookup(req)
+	if status != http.StatusOK || len(m.Vars) != wantVars {
+		b.Fatalf("Lookup(%s %s) = %d, %v, want 200 with %d vars", method, target, status, m.Vars, wantVars)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Lookup(req)
+	}
+}
+
+func BenchmarkLookup(b *testing.B) {
+	b.Run("static", func(b *testing.B) { benchLookup(b, "GET", "/v1/shipments", 0) })
+	b.Run("param", func(b *testing.B) { benchLookup(b, "PUT", "/v1/shipments/12345", 1) })
+	b.Run("regex", func(b *testing.B) { benchLookup(b, "GET", "/v1/shelves/s1/books/b2", 1) })
+	b.Run("custom-method", func(b *testing.B) { benchLookup(b, "POST", "/v1/users/42:activate", 1) })
+	b.Run("prefix", func(b *testing.B) { benchLookup(b, "GET", "/debug/pprof/heap", 0) })
+	b.Run("not-found", func(b *testing.B) {
+		r := mustRouter(b, benchRoutes())
+		req := httptest.NewRequest("GET", "/v2/nothing/here", nil)
+		b.ReportAllocs()
+		for b.Loop() {
+			r.Lookup(req)
+		}
+	})
+}
+
+// BenchmarkServeMux is the baseline: net/http's own pattern matching over
+// the same routes (ServeMux.Handler also returns the pattern).
+func BenchmarkServeMux(b *testing.B) {
+	mux := http.NewServeMux()
+	for _, g := range benchRoutes() {
+		if g.prefix || g.name == "shelf" || g.name == "book" || g.name == "activate" {
+			continue // no equivalent ServeMux pattern
+		}
+		mux.Handle(fmt.Sprintf("%s %s", g.method, g.template), named(g.name))
+	}
+	run := func(b *testing.B, method, target string) {
+		req := httptest.NewRequest(method, target, nil)
+		b.ReportAllocs()
+		for b.Loop() {
+			mux.Handler(req)
+		}
+	}
+	b.Run("static", func(b *testing.B) { run(b, "GET", "/v1/shipments") })
+	b.Run("param", func(b *testing.B) { run(b, "PUT", "/v1/shipments/12345") })
+}
