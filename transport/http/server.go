@@ -443,7 +443,12 @@ func (s *Server) listenAndEndpoint() error {
 		s.lis = lis
 	}
 	if s.endpoint == nil {
-		addr, err := host.Extract(s.address, s.lis)
+		hostPort := s.address
+		if a, ok := s.lis.Addr().(*net.TCPAddr); ok && a.IP != nil && !a.IP.IsUnspecified() {
+			// The listener is bound to one address: that is the one to reach.
+			hostPort = a.String()
+		}
+		addr, err := host.Extract(hostPort, s.lis)
 		if err != nil {
 			s.err = err
 			return err
