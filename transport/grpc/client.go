@@ -1,0 +1,346 @@
+package grpc
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	grpcinsecure "google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/seed6ad8aa6b/kratos/log"
+	"github.com/seed6ad8aa6b/kratos/middleware"
+	"github.com/seed6ad8aa6b/kratos/registry"
+	"github.com/seed6ad8aa6b/kratos/selector"
+	"github.com/seed6ad8aa6b/kratos/transport"
+	"github.com/seed6ad8aa6b/kratos/transport/grpc/resolver/direct"
+	"github.com/seed6ad8aa6b/kratos/transport/grpc/resolver/discovery"
+)
+
+// ClientOption configures Dial and DialInsecure.
+type ClientOption func(o *clientOptions)
+
+type clientOptions struct {
+	endpoint               string
+	subsetSize             int
+	tlsConf                *tls.Config
+	timeout                time.Duration
+	discovery              registry.Discovery
+	middleware             []middleware.Middleware
+	streamMiddleware       []middleware.Middleware
+	ints                   []grpc.UnaryClientInterceptor
+	streamInts             []grpc.StreamClientInterceptor
+	grpcOpts               []grpc.DialOption
+	filters                []selector.NodeFilter
+	healthCheck            bool
+	printDiscoveryDebugLog bool
+}
+
+// WithEndpoint sets the target to dial: "host:port",
+// "discovery:///service-name" (with WithDiscovery),
+// "direct://authority/host1:port1,host2:port2", or any target grpc-go
+// resolves. There is no default.
+func WithEndpoint(endpoint string) ClientOption {
+	return func(o *clientOptions) { o.endpoint = endpoint }
+}
+
+// WithSubset sets how many of a service's instances a discovery target
+// connects to; the client picks a stable subset of that size. The default
+// is 25; zero means all of them.
+func WithSubset(size int) ClientOption {
+	return func(o *clientOptions) { o.subsetSize = size }
+}
+
+// WithTimeout sets the time each unary call may take, and the time Dial
+// waits for discovery to start watching. The default is two seconds; zero
+// or less means no limit.
+func WithTimeout(timeout time.Duration) ClientOption {
+	return func(o *clientOptions) { o.timeout = timeout }
+}
+
+// WithMiddleware adds client middleware. It runs around every unary call
+// and around the opening of every stream, with the client Transport in its
+// context; values it sets on the Transport's RequestHeader are sent as
+// metadata.
+func WithMiddleware(m ...middleware.Middleware) ClientOption {
+	return func(o *clientOptions) { o.middleware = append(o.middleware, m...) }
+}
+
+// WithStreamMiddleware adds middleware that runs for every message of a
+// client stream: before each message is sent, and after each one is
+// received, with the message as its request.
+func WithStreamMiddleware(m ...middleware.Middleware) ClientOption {
+	return func(o *clientOptions) { o.streamMiddleware = append(o.streamMiddleware, m...) }
+}
+
+// WithDiscovery resolves "discovery:///name" targets with d.
+func WithDiscovery(d registry.Discovery) ClientOption {
+	return func(o *clientOptions) { o.discovery = d }
+}
+
+// WithTLSConfig makes the client connect with TLS configured by c. Dial
+// needs it; DialInsecure uses plaintext unless it is given.
+func WithTLSConfig(c *tls.Config) ClientOption {
+	return func(o *clientOptions) { o.tlsConf = c }
+}
+
+// WithUnaryInterceptor adds grpc-go unary interceptors. They run after the
+// client's own interceptor, which runs the middleware.
+func WithUnaryInterceptor(in ...grpc.UnaryClientInterceptor) ClientOption {
+	return func(o *clientOptions) { o.ints = append(o.ints, in...) }
+}
+
+// WithStreamInterceptor adds grpc-go stream interceptors. They run after
+// the client's own interceptor.
+func WithStreamInterceptor(in ...grpc.StreamClientInterceptor) ClientOption {
+	return func(o *clientOptions) { o.streamInts = append(o.streamInts, in...) }
+}
+
+// WithOptions adds grpc-go dial options, applied after the client's own.
+func WithOptions(opts ...grpc.DialOption) ClientOption {
+	return func(o *clientOptions) { o.grpcOpts = append(o.grpcOpts, opts...) }
+}
+
+// WithNodeFilter adds selector node filters, applied to the nodes of the
+// target before each call picks one.
+func WithNodeFilter(filters ...selector.NodeFilter) ClientOption {
+	return func(o *clientOptions) { o.filters = append(o.filters, filters...) }
+}
+
+// WithHealthCheck turns gRPC client-side health checking on or off: with
+// it, the client watches the grpc.health.v1.Health status of each server
+// and sends no calls to one that is not SERVING. The default is on.
+func WithHealthCheck(healthCheck bool) ClientOption {
+	return func(o *clientOptions) { o.healthCheck = healthCheck }
+}
+
+// WithLogger does nothing; the client logs through the global logger of
+// package log.
+//
+// Deprecated: use log.SetLogger.
+func WithLogger(log.Logger) ClientOption {
+	return func(*clientOptions) {}
+}
+
+// WithPrintDiscoveryDebugLog turns the discovery resolver's log of each
+// update on or off. The default is on.
+func WithPrintDiscoveryDebugLog(p bool) ClientOption {
+	return func(o *clientOptions) { o.printDiscoveryDebugLog = p }
+}
+
+// Dial returns a connection to the target set by WithEndpoint, secured by
+// WithTLSConfig (without it, or a transport credential in WithOptions,
+// Dial fails). Like grpc.DialContext, it does not wait for the connection
+// unless grpc.WithBlock is among WithOptions; ctx only bounds that wait.
+// The caller must Close the connection.
+func Dial(ctx context.Context, opts ...ClientOption) (*grpc.ClientConn, error) {
+	return dial(ctx, false, opts...)
+}
+
+// DialInsecure is Dial over plaintext connections.
+func DialInsecure(ctx context.Context, opts ...ClientOption) (*grpc.ClientConn, error) {
+	return dial(ctx, true, opts...)
+}
+
+func dial(ctx context.Context, insecure bool, opts ...ClientOption) (*grpc.ClientConn, error) {
+	o := clientOptions{
+		timeout:                2 * time.Second,
+		subsetSize:             25,
+		healthCheck:            true,
+		printDiscoveryDebugLog: true,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	unary := append([]grpc.UnaryClientInterceptor{unaryClientInterceptor(o.middleware, o.timeout, o.filters)}, o.ints...)
+	stream := append([]grpc.StreamClientInterceptor{streamClientInterceptor(o.middleware, o.streamMiddleware, o.filters)}, o.streamInts...)
+
+	serviceConfig := `{"loadBalancingConfig":[{"` + balancerName + `":{}}]`
+	if o.healthCheck {
+		serviceConfig += `,"healthCheckConfig":{"serviceName":""}`
+	}
+	serviceConfig += "}"
+
+	grpcOpts := []grpc.DialOption{
+		grpc.WithDefaultServiceConfig(serviceConfig),
+		grpc.WithChainUnaryInterceptor(unary...),
+		grpc.WithChainStreamInterceptor(stream...),
+		grpc.WithResolvers(direct.NewBuilder()),
+	}
+	if o.discovery != nil {
+		grpcOpts = append(grpcOpts, grpc.WithResolvers(discovery.NewBuilder(
+			o.discovery,
+			discovery.WithInsecure(insecure),
+			discovery.WithTimeout(o.timeout),
+			discovery.WithSubset(o.subsetSize),
+			discovery.PrintDebugLog(o.printDiscoveryDebugLog),
+		)))
+	}
+	if insecure {
+		grpcOpts = append(grpcOpts, grpc.WithTransportCredentials(grpcinsecure.NewCredentials()))
+	}
+	if o.tlsConf != nil {
+		grpcOpts = append(grpcOpts, grpc.WithTransportCredentials(credentials.NewTLS(o.tlsConf)))
+	}
+	grpcOpts = append(grpcOpts, o.grpcOpts...)
+	// DialContext rather than NewClient: it keeps grpc.WithBlock working
+	// and resolves plain "host:port" targets without DNS, as Kratos does.
+	return grpc.DialContext(ctx, o.endpoint, grpcOpts...)
+}
+
+func unaryClientInterceptor(ms []middleware.Middleware, timeout time.Duration, filters []selector.NodeFilter) grpc.UnaryClientInterceptor {
+	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		tr := &Transport{endpoint: cc.Target(), operation: method, nodeFilters: filters}
+		ctx = transport.NewClientContext(ctx, tr)
+		ctx = selector.NewPeerContext(ctx, &selector.Peer{})
+		if timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, timeout)
+			defer cancel()
+		}
+		h := func(ctx context.Context, req any) (any, error) {
+			ctx = outgoingContext(ctx)
+			var header metadata.MD
+			callOpts := append(opts[:len(opts):len(opts)], grpc.Header(&header))
+			err := invoker(ctx, method, req, reply, cc, callOpts...)
+			tr.setReplyHeader(header)
+			return reply, err
+		}
+		if len(ms) > 0 {
+			h = middleware.Chain(ms...)(h)
+		}
+		_, err := h(ctx, req)
+		return err
+	}
+}
+
+// outgoingContext adds the request header of the client Transport in ctx to
+// the outgoing metadata.
+func outgoingContext(ctx context.Context) context.Context {
+	t, ok := transport.FromClientContext(ctx)
+	if !ok {
+		return ctx
+	}
+	var kv []string
+	if tr, ok := t.(*Transport); ok {
+		md := tr.requestMD()
+		if len(md) == 0 {
+			return ctx
+		}
+		kv = make([]string, 0, 2*len(md))
+		for k, vs := range md {
+			for _, v := range vs {
+				kv = append(kv, k, v)
+			}
+		}
+	} else {
+		h := t.RequestHeader()
+		for _, k := range h.Keys() {
+			for _, v := range h.Values(k) {
+				kv = append(kv, k, v)
+			}
+		}
+	}
+	if len(kv) == 0 {
+		return ctx
+	}
+	return metadata.AppendToOutgoingContext(ctx, kv...)
+}
+
+// setReplyHeader makes md the reply header, keeping the map ReplyHeader may
+// have handed out already.
+func (tr *Transport) setReplyHeader(md metadata.MD) {
+	set := false
+	tr.replyOnce.Do(func() {
+		tr.replyHeader = headerCarrier(md)
+		if tr.replyHeader == nil {
+			tr.replyHeader = headerCarrier{}
+		}
+		set = true
+	})
+	if !set {
+		for k, vs := range md {
+			tr.replyHeader[k] = append(tr.replyHeader[k], vs...)
+		}
+	}
+}
+
+var errNotClientStream = errors.New("grpc: client middleware replaced the stream")
+
+func streamClientInterceptor(ms, streamMS []middleware.Middleware, filters []selector.NodeFilter) grpc.StreamClientInterceptor {
+	return func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+		tr := &Transport{endpoint: cc.Target(), operation: method, nodeFilters: filters}
+		ctx = transport.NewClientContext(ctx, tr)
+		ctx = selector.NewPeerContext(ctx, &selector.Peer{})
+		h := func(ctx context.Context, _ any) (any, error) {
+			cs, err := streamer(outgoingContext(ctx), desc, cc, method, opts...)
+			if err != nil {
+				return nil, err
+			}
+			ws := &wrappedClientStream{ClientStream: cs, tr: tr}
+			if len(streamMS) > 0 {
+				ws.ctx = ctx
+				ws.h = middleware.Chain(streamMS...)(func(_ context.Context, req any) (any, error) {
+					return req, nil
+				})
+			}
+			return ws, nil
+		}
+		if len(ms) > 0 {
+			h = middleware.Chain(ms...)(h)
+		}
+		out, err := h(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		cs, ok := out.(grpc.ClientStream)
+		if !ok {
+			return nil, errNotClientStream
+		}
+		return cs, nil
+	}
+}
+
+// wrappedClientStream runs the stream middleware for each message: before
+// it is sent and after it has been received, as Kratos does.
+type wrappedClientStream struct {
+	grpc.ClientStream
+	tr         *Transport
+	ctx        context.Context
+	h          middleware.Handler // nil without stream middleware
+	headerOnce sync.Once
+}
+
+func (w *wrappedClientStream) SendMsg(m any) error {
+	if w.h != nil {
+		if _, err := w.h(w.ctx, m); err != nil {
+			return err
+		}
+	}
+	return w.ClientStream.SendMsg(m)
+}
+
+func (w *wrappedClientStream) RecvMsg(m any) error {
+	if err := w.ClientStream.RecvMsg(m); err != nil {
+		return err
+	}
+	if w.h != nil {
+		_, err := w.h(w.ctx, m)
+		return err
+	}
+	return nil
+}
+
+// Header returns the response header metadata and also makes it the
+// Transport's ReplyHeader.
+func (w *wrappedClientStream) Header() (metadata.MD, error) {
+	md, err := w.ClientStream.Header()
+	if err == nil {
+		w.headerOnce.Do(func() { w.tr.setReplyHeader(md.Copy()) })
+	}
+	return md, err
+}

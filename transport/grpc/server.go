@@ -1,0 +1,501 @@
+package grpc
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+
+	apimd "github.com/seed6ad8aa6b/kratos/api/metadata"
+	"github.com/seed6ad8aa6b/kratos/internal/endpoint"
+	"github.com/seed6ad8aa6b/kratos/internal/host"
+	"github.com/seed6ad8aa6b/kratos/internal/matcher"
+	"github.com/seed6ad8aa6b/kratos/internal/xcontext"
+	"github.com/seed6ad8aa6b/kratos/log"
+	"github.com/seed6ad8aa6b/kratos/middleware"
+	"github.com/seed6ad8aa6b/kratos/transport"
+)
+
+var (
+	_ transport.Server     = (*Server)(nil)
+	_ transport.Endpointer = (*Server)(nil)
+)
+
+// ServerOption configures a Server.
+type ServerOption func(o *Server)
+
+// Network sets the network to listen on, as for net.Listen. The default is
+// "tcp".
+func Network(network string) ServerOption {
+	return func(s *Server) { s.network = network }
+}
+
+// Address sets the address to listen on, as for net.Listen. The default is
+// ":0", a free port.
+func Address(addr string) ServerOption {
+	return func(s *Server) { s.address = addr }
+}
+
+// Endpoint sets the endpoint URL the server publishes. By default it is
+// "grpc://host:port" ("grpcs" with TLS), where host is the listen host or,
+// when that is unspecified, the first address of an up, non-loopback
+// interface.
+func Endpoint(endpoint *url.URL) ServerOption {
+	return func(s *Server) { s.endpoint = endpoint }
+}
+
+// Timeout sets the time each unary call may take; its context is cancelled
+// when it runs out. The default is one second; zero or less means no limit.
+// A shorter deadline sent by the client is kept. Streams have no timeout.
+func Timeout(timeout time.Duration) ServerOption {
+	return func(s *Server) { s.timeout = timeout }
+}
+
+// Logger does nothing; the server logs through the global logger of package
+// log.
+//
+// Deprecated: use log.SetLogger.
+func Logger(log.Logger) ServerOption {
+	return func(*Server) {}
+}
+
+// Middleware adds middleware for every call. It wraps unary handlers and
+// whole streaming handlers alike, so that, for example, a recovery
+// middleware turns a panic in a stream handler into an error. Use adds
+// middleware for some operations only.
+func Middleware(m ...middleware.Middleware) ServerOption {
+	return func(s *Server) { s.middleware.Use(m...) }
+}
+
+// StreamMiddleware adds middleware that runs around every message a stream
+// handler receives or sends (RecvMsg and SendMsg), with the message as its
+// request.
+func StreamMiddleware(m ...middleware.Middleware) ServerOption {
+	return func(s *Server) { s.streamMiddleware.Use(m...) }
+}
+
+// CustomHealth leaves the grpc.health.v1.Health service to the caller: the
+// server does not register its own.
+func CustomHealth() ServerOption {
+	return func(s *Server) { s.customHealth = true }
+}
+
+// TLSConfig makes the server serve TLS with c. By default it serves
+// plaintext.
+func TLSConfig(c *tls.Config) ServerOption {
+	return func(s *Server) { s.tlsConf = c }
+}
+
+// Listener makes the server serve on lis instead of listening itself. A
+// listener that is not TCP needs the Endpoint option too.
+func Listener(lis net.Listener) ServerOption {
+	return func(s *Server) { s.lis = lis }
+}
+
+// UnaryInterceptor adds grpc-go unary interceptors. They run after the
+// server's own interceptor, which sets up the Transport and runs the
+// middleware.
+func UnaryInterceptor(in ...grpc.UnaryServerInterceptor) ServerOption {
+	return func(s *Server) { s.unaryInts = append(s.unaryInts, in...) }
+}
+
+// StreamInterceptor adds grpc-go stream interceptors. They run after the
+// server's own interceptor.
+func StreamInterceptor(in ...grpc.StreamServerInterceptor) ServerOption {
+	return func(s *Server) { s.streamInts = append(s.streamInts, in...) }
+}
+
+// Options adds grpc-go server options, applied after the server's own.
+func Options(opts ...grpc.ServerOption) ServerOption {
+	return func(s *Server) { s.grpcOpts = append(s.grpcOpts, opts...) }
+}
+
+// DisableReflection stops the server from registering the gRPC server
+// reflection service, which it does by default.
+func DisableReflection() ServerOption {
+	return func(s *Server) { s.disableReflection = true }
+}
+
+// Server is a gRPC server: a *grpc.Server on which generated services are
+// registered, with the framework's middleware, the standard health and
+// reflection services, and the kratos.api.Metadata service.
+//
+// Register services before Start. Start serves until Stop; Endpoint may be
+// called before Start (it opens the listener then), so an App can register
+// the endpoint first. A Server serves once: it cannot start again after
+// Stop.
+type Server struct {
+	*grpc.Server
+
+	network           string
+	address           string
+	endpoint          *url.URL
+	lis               net.Listener
+	tlsConf           *tls.Config
+	timeout           time.Duration
+	middleware        *matcher.Matcher
+	streamMiddleware  *matcher.Matcher
+	unaryInts         []grpc.UnaryServerInterceptor
+	streamInts        []grpc.StreamServerInterceptor
+	grpcOpts          []grpc.ServerOption
+	customHealth      bool
+	disableReflection bool
+	health            *healthServer
+	metadata          *apimd.Server
+
+	mu      sync.Mutex // guards lis, endpoint, serving and stopped after NewServer
+	serving bool
+	stopped bool
+
+	// state is what every call needs to know, read without locking.
+	state        atomic.Pointer[callState]
+	unaryChains  chainCache
+	streamChains chainCache
+}
+
+// callState is published by Endpoint and Start for the interceptors.
+type callState struct {
+	endpoint string
+	// base is the context given to Start; handlers see its values. When
+	// it can be cancelled, merge is true and calls are cancelled with it.
+	base  context.Context
+	merge bool
+}
+
+// NewServer returns a server configured by opts. It does not listen yet.
+func NewServer(opts ...ServerOption) *Server {
+	srv := &Server{
+		network:          "tcp",
+		address:          ":0",
+		timeout:          time.Second,
+		middleware:       matcher.New(),
+		streamMiddleware: matcher.New(),
+		health:           newHealthServer(),
+	}
+	for _, o := range opts {
+		o(srv)
+	}
+	srv.state.Store(&callState{})
+	srv.unaryChains.final = invokeUnary
+	srv.streamChains.final = invokeStream
+
+	unary := append([]grpc.UnaryServerInterceptor{srv.unaryServerInterceptor}, srv.unaryInts...)
+	stream := append([]grpc.StreamServerInterceptor{srv.streamServerInterceptor}, srv.streamInts...)
+	grpcOpts := []grpc.ServerOption{
+		grpc.ChainUnaryInterceptor(unary...),
+		grpc.ChainStreamInterceptor(stream...),
+	}
+	if srv.tlsConf != nil {
+		grpcOpts = append(grpcOpts, grpc.Creds(credentials.NewTLS(srv.tlsConf)))
+	}
+	grpcOpts = append(grpcOpts, srv.grpcOpts...)
+	srv.Server = grpc.NewServer(grpcOpts...)
+
+	srv.metadata = apimd.NewServer(srv.Server)
+	if !srv.customHealth {
+		healthpb.RegisterHealthServer(srv.Server, srv.health)
+	}
+	apimd.RegisterMetadataServer(srv.Server, srv.metadata)
+	if !srv.disableReflection {
+		reflection.Register(srv.Server)
+	}
+	return srv
+}
+
+// Use adds middleware for the operations that selector matches: a full
+// method name ("/helloworld.Greeter/SayHello") or a prefix ending in "*"
+// ("/helloworld.Greeter/*"). They run after the middleware added with the
+// Middleware option. Use is meant for set-up, before Start, but it is safe
+// to call at any time.
+func (s *Server) Use(selector string, m ...middleware.Middleware) {
+	s.middleware.Add(selector, m...)
+}
+
+// Endpoint returns the endpoint URL of the server, listening first if the
+// server does not listen yet.
+func (s *Server) Endpoint() (*url.URL, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.listenLocked(); err != nil {
+		return nil, err
+	}
+	return s.endpoint, nil
+}
+
+// listenLocked opens the listener and works out the endpoint, whichever is
+// missing. A failure is not remembered: the next call tries again.
+func (s *Server) listenLocked() error {
+	if s.lis == nil {
+		lis, err := net.Listen(s.network, s.address)
+		if err != nil {
+			return fmt.Errorf("grpc: listen on %s %q: %w", s.network, s.address, err)
+		}
+		s.lis = lis
+	}
+	if s.endpoint == nil {
+		addr, err := host.Extract(s.address, s.lis)
+		if err != nil {
+			return fmt.Errorf("grpc: endpoint: %w", err)
+		}
+		s.endpoint = endpoint.NewEndpoint(endpoint.Scheme("grpc", s.tlsConf != nil), addr)
+	}
+	if st := s.state.Load(); st.endpoint == "" {
+		s.state.Store(&callState{endpoint: s.endpoint.String(), base: st.base, merge: st.merge})
+	}
+	return nil
+}
+
+// Start listens, if Endpoint has not done so, marks the health service
+// SERVING and serves until Stop. Handlers see the values of ctx, and their
+// contexts are cancelled when ctx is. Start returns nil once the server has
+// been stopped, and at once when Stop came first.
+func (s *Server) Start(ctx context.Context) error {
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		return nil
+	}
+	if err := s.listenLocked(); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	s.serving = true
+	lis := s.lis
+	s.state.Store(&callState{
+		endpoint: s.endpoint.String(),
+		base:     ctx,
+		merge:    ctx.Done() != nil,
+	})
+	s.health.Resume()
+	s.mu.Unlock()
+
+	log.Infof("[gRPC] server listening on: %s", lis.Addr().String())
+	if err := s.Serve(lis); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+		return fmt.Errorf("grpc: serve: %w", err)
+	}
+	return nil
+}
+
+// Stop marks the health service NOT_SERVING and stops the server
+// gracefully: it stops accepting connections and waits for the calls in
+// flight. When ctx is done first it closes every connection at once. Stop
+// returns after the server has stopped; it returns nil either way.
+func (s *Server) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	s.stopped = true
+	s.health.shutdown()
+	if !s.serving && s.lis != nil {
+		// Endpoint listened but Start never served: nobody else closes it.
+		_ = s.lis.Close()
+	}
+	s.mu.Unlock()
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.GracefulStop()
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		log.Warnf("[gRPC] server could not stop gracefully in time, forcing it to stop: %v", context.Cause(ctx))
+		s.Server.Stop()
+		<-done
+	}
+	log.Info("[gRPC] server stopped")
+	return nil
+}
+
+// serverCall is the state of one call on the server. It is also the
+// context the handler runs with (below the Transport value): the call's own
+// context, whose values fall back to those of the Start context.
+type serverCall struct {
+	context.Context
+	base context.Context // nil when there is nothing to fall back to
+
+	tr Transport
+
+	unary grpc.UnaryHandler
+
+	srv        any
+	stream     grpc.ServerStream
+	handler    grpc.StreamHandler
+	streamMW   []middleware.Middleware
+	headerSent atomic.Bool // reply header handed to the stream
+}
+
+// callKey finds the serverCall in a context derived from it.
+type callKey struct{}
+
+// Value returns the call for callKey, the call context's value for key
+// if any, and else the Start context's.
+func (c *serverCall) Value(key any) any {
+	if key == (callKey{}) {
+		return c
+	}
+	if v := c.Context.Value(key); v != nil {
+		return v
+	}
+	if c.base != nil {
+		return c.base.Value(key)
+	}
+	return nil
+}
+
+// begin returns the context a call runs with: ctx (grpc-go's context for
+// the call) joined with the Start context, carrying c's Transport. The
+// returned cancel func, when not nil, must be called when the call ends.
+func (c *serverCall) begin(ctx context.Context, st *callState) (context.Context, context.CancelFunc) {
+	var cancel context.CancelFunc
+	if st.merge {
+		c.Context, cancel = xcontext.Merge(ctx, st.base)
+	} else {
+		c.Context, c.base = ctx, st.base
+	}
+	return transport.NewServerContext(c, &c.tr), cancel
+}
+
+func (s *Server) unaryServerInterceptor(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	st := s.state.Load()
+	c := &serverCall{
+		tr:    Transport{endpoint: st.endpoint, operation: info.FullMethod, incoming: ctx},
+		unary: handler,
+	}
+	callCtx, cancel := c.begin(ctx, st)
+	if cancel != nil {
+		defer cancel()
+	}
+	if s.timeout > 0 {
+		if d, ok := callCtx.Deadline(); !ok || time.Until(d) > s.timeout {
+			var cancelTimeout context.CancelFunc
+			callCtx, cancelTimeout = context.WithTimeout(callCtx, s.timeout)
+			defer cancelTimeout()
+		}
+	}
+
+	var (
+		reply any
+		err   error
+	)
+	if h := s.unaryChains.get(s.middleware, info.FullMethod); h != nil {
+		reply, err = h(callCtx, req)
+	} else {
+		reply, err = handler(callCtx, req)
+	}
+	if md := c.tr.replyMD(); len(md) > 0 {
+		// Fails only when the handler already sent the header itself.
+		_ = grpc.SetHeader(ctx, md)
+	}
+	return reply, err
+}
+
+// invokeUnary ends the middleware chain of a unary call.
+func invokeUnary(ctx context.Context, req any) (any, error) {
+	c, ok := ctx.Value(callKey{}).(*serverCall)
+	if !ok {
+		return nil, errLostContext
+	}
+	return c.unary(ctx, req)
+}
+
+var errLostContext = errors.New("grpc: middleware called its next handler with a context not derived from the request context")
+
+func (s *Server) streamServerInterceptor(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	st := s.state.Load()
+	ctx := ss.Context()
+	c := &serverCall{
+		tr:       Transport{endpoint: st.endpoint, operation: info.FullMethod, incoming: ctx},
+		srv:      srv,
+		stream:   ss,
+		handler:  handler,
+		streamMW: s.streamMiddleware.Match(info.FullMethod),
+	}
+	callCtx, cancel := c.begin(ctx, st)
+	if cancel != nil {
+		defer cancel()
+	}
+
+	var err error
+	if h := s.streamChains.get(s.middleware, info.FullMethod); h != nil {
+		_, err = h(callCtx, nil)
+	} else {
+		err = c.serveStream(callCtx)
+	}
+	c.sendHeader()
+	return err
+}
+
+// invokeStream ends the middleware chain of a streaming call.
+func invokeStream(ctx context.Context, _ any) (any, error) {
+	c, ok := ctx.Value(callKey{}).(*serverCall)
+	if !ok {
+		return nil, errLostContext
+	}
+	return nil, c.serveStream(ctx)
+}
+
+// serveStream runs the streaming handler with a stream whose context is
+// ctx and whose messages pass through the stream middleware.
+func (c *serverCall) serveStream(ctx context.Context) error {
+	ws := &wrappedStream{ServerStream: c.stream, ctx: ctx, ms: c.streamMW, call: c}
+	return c.handler(c.srv, ws)
+}
+
+// sendHeader hands the reply header set so far to the stream, once. The
+// stream sends it with the first message, or with the status.
+func (c *serverCall) sendHeader() {
+	if c.headerSent.Load() {
+		return
+	}
+	if md := c.tr.replyMD(); len(md) > 0 && c.headerSent.CompareAndSwap(false, true) {
+		_ = c.stream.SetHeader(md)
+	}
+}
+
+// chainCache keeps the middleware chain built for each operation, so that
+// a call does not build closures for every middleware. An entry is valid
+// while the matcher returns the same middleware slice for its operation;
+// Use makes the matcher return new slices.
+type chainCache struct {
+	final middleware.Handler
+	m     sync.Map // operation -> *chainEntry
+	n     atomic.Int64
+}
+
+type chainEntry struct {
+	ms []middleware.Middleware
+	h  middleware.Handler
+}
+
+// maxChains bounds the cache; operations past it build their chain per call.
+const maxChains = 4096
+
+// get returns the chain for operation, or nil when no middleware applies.
+func (cc *chainCache) get(m *matcher.Matcher, operation string) middleware.Handler {
+	ms := m.Match(operation)
+	if len(ms) == 0 {
+		return nil
+	}
+	if v, ok := cc.m.Load(operation); ok {
+		if e := v.(*chainEntry); len(e.ms) == len(ms) && &e.ms[0] == &ms[0] {
+			return e.h
+		}
+	}
+	h := middleware.Chain(ms...)(cc.final)
+	if cc.n.Load() < maxChains {
+		if _, loaded := cc.m.Swap(operation, &chainEntry{ms: ms, h: h}); !loaded {
+			cc.n.Add(1)
+		}
+	}
+	return h
+}

@@ -1,0 +1,131 @@
+package grpc
+
+import (
+	"context"
+	"sync"
+
+	"google.golang.org/grpc/metadata"
+
+	"github.com/seed6ad8aa6b/kratos/selector"
+	"github.com/seed6ad8aa6b/kratos/transport"
+)
+
+// Transport is the gRPC [transport.Transporter]: the server puts one into
+// the context of every call it serves, and the client into the context its
+// middleware runs with. Get it back with transport.FromServerContext or
+// transport.FromClientContext and a type assertion.
+//
+// On the server, RequestHeader is the incoming metadata and values set on
+// ReplyHeader are sent to the client as response header metadata. On the
+// client, values set on RequestHeader by middleware are sent as outgoing
+// metadata, and ReplyHeader holds the response header metadata once the
+// call has returned.
+//
+// The header views are built on first use. Reading them from several
+// goroutines is safe; changing them is not, as with any map.
+type Transport struct {
+	endpoint    string
+	operation   string
+	nodeFilters []selector.NodeFilter
+
+	// incoming is the server call's context, read for the request metadata
+	// on the first RequestHeader call; nil on the client.
+	incoming context.Context
+
+	reqOnce     sync.Once
+	reqHeader   headerCarrier
+	replyOnce   sync.Once
+	replyHeader headerCarrier
+}
+
+var _ transport.Transporter = (*Transport)(nil)
+
+// Kind returns transport.KindGRPC.
+func (tr *Transport) Kind() transport.Kind { return transport.KindGRPC }
+
+// Endpoint returns the server endpoint ("grpc://host:port") on the server
+// and the dial target on the client.
+func (tr *Transport) Endpoint() string { return tr.endpoint }
+
+// Operation returns the full method name, "/package.Service/Method".
+func (tr *Transport) Operation() string { return tr.operation }
+
+// RequestHeader returns the request metadata.
+func (tr *Transport) RequestHeader() transport.Header {
+	tr.reqOnce.Do(func() {
+		if tr.incoming != nil {
+			md, _ := metadata.FromIncomingContext(tr.incoming)
+			tr.reqHeader = headerCarrier(md)
+		}
+		if tr.reqHeader == nil {
+			tr.reqHeader = headerCarrier{}
+		}
+	})
+	return tr.reqHeader
+}
+
+// ReplyHeader returns the reply header metadata.
+func (tr *Transport) ReplyHeader() transport.Header {
+	tr.replyOnce.Do(func() {
+		if tr.replyHeader == nil {
+			tr.replyHeader = headerCarrier{}
+		}
+	})
+	return tr.replyHeader
+}
+
+// NodeFilters returns the client's node filters (see WithNodeFilter); nil
+// on the server.
+func (tr *Transport) NodeFilters() []selector.NodeFilter { return tr.nodeFilters }
+
+// requestMD returns the request metadata set so far, without building the
+// view. Call it only after the middleware that may set it has returned.
+func (tr *Transport) requestMD() metadata.MD { return metadata.MD(tr.reqHeader) }
+
+// replyMD returns the reply metadata set so far, without building the view.
+// Call it only after the handler that may set it has returned.
+func (tr *Transport) replyMD() metadata.MD { return metadata.MD(tr.replyHeader) }
+
+// headerCarrier is gRPC metadata seen as a [transport.Header]. Keys are
+// lower-cased, as gRPC requires.
+type headerCarrier metadata.MD
+
+// Get returns the first value of key, or "".
+func (h headerCarrier) Get(key string) string {
+	if vs := metadata.MD(h).Get(key); len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
+
+// Set replaces the values of key with value.
+func (h headerCarrier) Set(key, value string) { metadata.MD(h).Set(key, value) }
+
+// Add appends value to the values of key.
+func (h headerCarrier) Add(key, value string) { metadata.MD(h).Append(key, value) }
+
+// Keys returns the keys, in no particular order.
+func (h headerCarrier) Keys() []string {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// Values returns every value of key.
+func (h headerCarrier) Values(key string) []string { return metadata.MD(h).Get(key) }
+
+// Trailer is the trailer metadata of a call, reported to selector nodes as
+// their [selector.ReplyMD].
+type Trailer metadata.MD
+
+var _ selector.ReplyMD = Trailer(nil)
+
+// Get returns the first value of key (matched case-insensitively), or "".
+func (t Trailer) Get(key string) string {
+	if vs := metadata.MD(t).Get(key); len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
