@@ -16,8 +16,8 @@ import (
 	"github.com/seed6ad8aa6b/kratos/log"
 	"github.com/seed6ad8aa6b/kratos/middleware"
 	"github.com/seed6ad8aa6b/kratos/transport"
-	pb "github.com/seed6ad8aa6b/kratos/transport/grpc/internal/testdata/helloworld"
 	"github.com/seed6ad8aa6b/kratos/transport/grpc/internal/leakcheck"
+	pb "github.com/seed6ad8aa6b/kratos/transport/grpc/internal/testdata/helloworld"
 )
 
 func TestMain(m *testing.M) {
