@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -22,7 +23,9 @@ func benchRoutes() []reg {
 	}
 	regs = append(regs,
 		reg{method: "GET", template: "/v1/{name:shelves/[^/]+}", name: "shelf"},
-		reg{method: "GET", template: "/v1/{name=shelves/*/books/*}", name: "book"},
+		reg{method: "GET", template: "/v1/{name:shelves/[^/]+/books/[^/]+}", name: "book"},
+		reg{method: "GET", template: "/v1/{name:messages/.*}/replies", name: "replies"}, // as protoc-gen-go-http writes {name=messages/*}
+		reg{method: "GET", template: "/v1/{name=projects/*/locations/*}", name: "location"},
 		reg{method: "POST", template: "/v1/users/{id}:activate", name: "activate"},
 		reg{method: "GET", template: "/healthz", name: "health"},
 		reg{method: "GET", prefix: true, template: "/debug/pprof/", name: "pprof"},
@@ -47,6 +50,9 @@ func BenchmarkLookup(b *testing.B) {
 	b.Run("static", func(b *testing.B) { benchLookup(b, "GET", "/v1/shipments", 0) })
 	b.Run("param", func(b *testing.B) { benchLookup(b, "PUT", "/v1/shipments/12345", 1) })
 	b.Run("regex", func(b *testing.B) { benchLookup(b, "GET", "/v1/shelves/s1/books/b2", 1) })
+	b.Run("regex-dotstar", func(b *testing.B) { benchLookup(b, "GET", "/v1/messages/m1/replies", 1) })
+	b.Run("google-pattern", func(b *testing.B) { benchLookup(b, "GET", "/v1/projects/p1/locations/l2", 1) })
+	b.Run("escaped-param", func(b *testing.B) { benchLookup(b, "GET", "/v1/orders/a%2Fb%20c", 1) })
 	b.Run("custom-method", func(b *testing.B) { benchLookup(b, "POST", "/v1/users/42:activate", 1) })
 	b.Run("prefix", func(b *testing.B) { benchLookup(b, "GET", "/debug/pprof/heap", 0) })
 	b.Run("not-found", func(b *testing.B) {
@@ -64,7 +70,7 @@ func BenchmarkLookup(b *testing.B) {
 func BenchmarkServeMux(b *testing.B) {
 	mux := http.NewServeMux()
 	for _, g := range benchRoutes() {
-		if g.prefix || g.name == "shelf" || g.name == "book" || g.name == "activate" {
+		if g.prefix || strings.ContainsAny(g.template, ":=") {
 			continue // no equivalent ServeMux pattern
 		}
 		mux.Handle(fmt.Sprintf("%s %s", g.method, g.template), named(g.name))

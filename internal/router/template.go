@@ -3,6 +3,7 @@ package router
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 )
 
@@ -57,6 +58,12 @@ type tailExpr struct {
 	plain, tolerant *regexp.Regexp
 	lit             string // literal text the rest of path must start with
 	vars            []tailVar
+
+	// The rest of path must hold at least slashes literal '/' (exactly
+	// that many when no variable pattern can match a '/'): a cheap test
+	// that saves running an expression that cannot match.
+	slashes   int
+	slashOnly bool // the count must be exact
 }
 
 // compiled is a parsed and validated template.
@@ -187,19 +194,21 @@ func (c *compiled) compileTail(tpl string, segments [][]piece) error {
 		plain.WriteString(s)
 		tolerant.WriteString(s)
 	}
-	t := &tailExpr{}
+	t := &tailExpr{slashOnly: true}
 	both("^(?:")
 	group := 0
 	inLit := true
 	for i, pieces := range segments {
 		if i > 0 {
 			both("/")
+			t.slashes++
 			if inLit {
 				t.lit += "/"
 			}
 		}
 		for _, p := range pieces {
 			if !p.isVar {
+				t.slashes += strings.Count(p.lit, "/")
 				plain.WriteString(regexp.QuoteMeta(p.lit))
 				tolerant.WriteString(literalPattern(p.lit))
 				if inLit {
@@ -213,6 +222,12 @@ func (c *compiled) compileTail(tpl string, segments [][]piece) error {
 			switch {
 			case p.google != nil:
 				sub = regexp.MustCompile(googlePattern(p.google, regexp.QuoteMeta))
+				for _, g := range p.google {
+					if g == "**" {
+						t.slashOnly = false
+					}
+				}
+				t.slashes += len(p.google) - 1
 				both("(")
 				plain.WriteString(googlePattern(p.google, regexp.QuoteMeta))
 				tolerant.WriteString(googlePattern(p.google, literalPattern))
@@ -224,6 +239,14 @@ func (c *compiled) compileTail(tpl string, segments [][]piece) error {
 				}
 				if sub, err = regexp.Compile(pat); err != nil {
 					return errTemplate(tpl, "variable %q: bad regexp: %v", p.name, err)
+				}
+				lo, hi := 0, -1
+				if re, err := syntax.Parse(pat, syntax.Perl); err == nil {
+					lo, hi = slashRange(re)
+				}
+				t.slashes += lo
+				if hi != lo {
+					t.slashOnly = false
 				}
 				both("((?:" + pat + "))")
 			}
@@ -250,6 +273,88 @@ func (c *compiled) compileTail(tpl string, segments [][]piece) error {
 	}
 	c.tail = t
 	return nil
+}
+
+// slashRange returns how many '/' a match of re may hold: at least min,
+// at most max, or any number from min when max is -1. Both err on the safe
+// side (min low, max high).
+func slashRange(re *syntax.Regexp) (lo, hi int) {
+	switch re.Op {
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 0, 1
+	case syntax.OpLiteral:
+		n := 0
+		for _, r := range re.Rune {
+			if r == '/' {
+				n++
+			}
+		}
+		return n, n
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if re.Rune[i] <= '/' && '/' <= re.Rune[i+1] {
+				return 0, 1
+			}
+		}
+		return 0, 0
+	case syntax.OpCapture:
+		return slashRange(re.Sub[0])
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			l, h := slashRange(sub)
+			lo += l
+			if hi >= 0 {
+				hi = addMax(hi, h)
+			}
+		}
+		return lo, hi
+	case syntax.OpAlternate:
+		lo = -1
+		for _, sub := range re.Sub {
+			l, h := slashRange(sub)
+			if lo < 0 || l < lo {
+				lo = l
+			}
+			if h < 0 || hi < 0 {
+				hi = -1
+			} else {
+				hi = max(hi, h)
+			}
+		}
+		return max(lo, 0), hi
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
+		l, h := slashRange(re.Sub[0])
+		minRep, maxRep := 0, 1
+		switch re.Op {
+		case syntax.OpStar:
+			maxRep = -1
+		case syntax.OpPlus:
+			minRep, maxRep = 1, -1
+		case syntax.OpRepeat:
+			minRep, maxRep = re.Min, re.Max
+		}
+		lo = l * minRep
+		switch {
+		case h == 0:
+			hi = 0
+		case h < 0 || maxRep < 0:
+			hi = -1
+		default:
+			hi = h * maxRep
+		}
+		return lo, hi
+	case syntax.OpEmptyMatch, syntax.OpNoMatch, syntax.OpBeginLine, syntax.OpEndLine,
+		syntax.OpBeginText, syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return 0, 0
+	}
+	return 0, -1
+}
+
+func addMax(a, b int) int {
+	if a < 0 || b < 0 {
+		return -1
+	}
+	return a + b
 }
 
 // splitTemplate splits tpl (which starts with "/") at the slashes outside

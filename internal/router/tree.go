@@ -205,6 +205,9 @@ func (s *search) walk(n *node, pos int, done bool) bool {
 	for _, g := range n.tails {
 		t := g.c.tail
 		rest := s.path[pos:]
+		if n := strings.Count(rest, "/"); n < t.slashes || t.slashOnly && n != t.slashes {
+			continue
+		}
 		re := t.tolerant
 		if s.plain {
 			if !strings.HasPrefix(rest, t.lit) {
