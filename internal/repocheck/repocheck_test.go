@@ -105,6 +105,7 @@ var layers = map[string]int{
 	"transport/":         3,
 	"api":                3,
 	"internal/repocheck": 0,
+	"internal/matcher":   1, // selects middleware.Middleware values
 	"":                   4,
 }
 
