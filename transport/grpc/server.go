@@ -20,7 +20,6 @@ import (
 	"github.com/seed6ad8aa6b/kratos/internal/endpoint"
 	"github.com/seed6ad8aa6b/kratos/internal/host"
 	"github.com/seed6ad8aa6b/kratos/internal/matcher"
-	"github.com/seed6ad8aa6b/kratos/internal/xcontext"
 	"github.com/seed6ad8aa6b/kratos/log"
 	"github.com/seed6ad8aa6b/kratos/middleware"
 	"github.com/seed6ad8aa6b/kratos/transport"
@@ -316,72 +315,14 @@ func (s *Server) Stop(ctx context.Context) error {
 	return nil
 }
 
-// serverCall is the state of one call on the server. It is also the
-// context the handler runs with (below the Transport value): the call's own
-// context, whose values fall back to those of the Start context.
-type serverCall struct {
-	context.Context
-	base context.Context // nil when there is nothing to fall back to
-
-	tr Transport
-
-	unary grpc.UnaryHandler
-
-	srv        any
-	stream     grpc.ServerStream
-	handler    grpc.StreamHandler
-	streamMW   []middleware.Middleware
-	headerSent atomic.Bool // reply header handed to the stream
-}
-
-// callKey finds the serverCall in a context derived from it.
-type callKey struct{}
-
-// Value returns the call for callKey, the call context's value for key
-// if any, and else the Start context's.
-func (c *serverCall) Value(key any) any {
-	if key == (callKey{}) {
-		return c
-	}
-	if v := c.Context.Value(key); v != nil {
-		return v
-	}
-	if c.base != nil {
-		return c.base.Value(key)
-	}
-	return nil
-}
-
-// begin returns the context a call runs with: ctx (grpc-go's context for
-// the call) joined with the Start context, carrying c's Transport. The
-// returned cancel func, when not nil, must be called when the call ends.
-func (c *serverCall) begin(ctx context.Context, st *callState) (context.Context, context.CancelFunc) {
-	var cancel context.CancelFunc
-	if st.merge {
-		c.Context, cancel = xcontext.Merge(ctx, st.base)
-	} else {
-		c.Context, c.base = ctx, st.base
-	}
-	return transport.NewServerContext(c, &c.tr), cancel
-}
-
 func (s *Server) unaryServerInterceptor(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	st := s.state.Load()
 	c := &serverCall{
 		tr:    Transport{endpoint: st.endpoint, operation: info.FullMethod, incoming: ctx},
 		unary: handler,
 	}
-	callCtx, cancel := c.begin(ctx, st)
-	if cancel != nil {
-		defer cancel()
-	}
-	if s.timeout > 0 {
-		if d, ok := callCtx.Deadline(); !ok || time.Until(d) > s.timeout {
-			var cancelTimeout context.CancelFunc
-			callCtx, cancelTimeout = context.WithTimeout(callCtx, s.timeout)
-			defer cancelTimeout()
-		}
-	}
+	callCtx := c.begin(ctx, st, s.timeout)
+	defer c.end()
 
 	var (
 		reply any
@@ -420,10 +361,8 @@ func (s *Server) streamServerInterceptor(srv any, ss grpc.ServerStream, info *gr
 		handler:  handler,
 		streamMW: s.streamMiddleware.Match(info.FullMethod),
 	}
-	callCtx, cancel := c.begin(ctx, st)
-	if cancel != nil {
-		defer cancel()
-	}
+	callCtx := c.begin(ctx, st, 0)
+	defer c.end()
 
 	var err error
 	if h := s.streamChains.get(s.middleware, info.FullMethod); h != nil {
