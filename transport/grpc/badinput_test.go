@@ -148,7 +148,6 @@ func TestMalformedRequestsOnTheWire(t *testing.T) {
 	}
 }
 
-
 func TestGarbageConnection(t *testing.T) {
 	_, addr := startServer(t, &greeter{})
 	conn, err := net.Dial("tcp", addr)
