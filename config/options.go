@@ -1,0 +1,105 @@
+package config
+
+import "fmt"
+
+// Decoder turns one KeyValue into entries of target, the tree the entry is
+// merged from. The default decodes formatted entries with the codec of
+// that name and nests unformatted entries on the dots of their key.
+type Decoder func(kv *KeyValue, target map[string]any) error
+
+// Resolver rewrites the merged tree in place, for example to expand
+// placeholders. It runs after every load and every change on a copy of the
+// tree; when it fails the copy is dropped.
+type Resolver func(tree map[string]any) error
+
+// Merge merges src into dst. It is called with a *map[string]any and a
+// map[string]any, once per KeyValue, in source order.
+type Merge func(dst, src any) error
+
+// Option configures New.
+type Option func(*options)
+
+type options struct {
+	sources  []Source
+	decoder  Decoder
+	resolver Resolver
+	merge    Merge
+}
+
+func defaultOptions() options {
+	return options{
+		decoder:  defaultDecoder,
+		resolver: defaultResolver,
+		merge:    defaultMerge,
+	}
+}
+
+// WithSource appends sources. Sources are merged in the order they were
+// added; later sources win. There are none by default.
+func WithSource(s ...Source) Option {
+	return func(o *options) { o.sources = append(o.sources, s...) }
+}
+
+// WithDecoder replaces the decoder of KeyValues. The default decodes
+// entries with a Format using encoding.GetCodec(Format) ("yml" meaning
+// "yaml") and stores entries without one as a string at the dotted path
+// of their Key.
+func WithDecoder(d Decoder) Option {
+	return func(o *options) { o.decoder = d }
+}
+
+// WithResolver replaces the resolver. The default expands ${KEY} and
+// ${KEY:default} placeholders into strings (see the package documentation).
+func WithResolver(r Resolver) Option {
+	return func(o *options) { o.resolver = r }
+}
+
+// WithResolveActualTypes replaces the resolver with the default placeholder
+// resolver, which, when enable is true, turns a string that is exactly one
+// placeholder into a bool, int64 or float64 when its expansion parses as
+// one. Like WithResolver, the last of the two given wins.
+func WithResolveActualTypes(enable bool) Option {
+	return func(o *options) { o.resolver = newResolver(enable) }
+}
+
+// WithMergeFunc replaces the merge function. The default merges maps
+// recursively, and otherwise lets the later value win.
+func WithMergeFunc(m Merge) Option {
+	return func(o *options) { o.merge = m }
+}
+
+// defaultMerge implements the default Merge.
+func defaultMerge(dst, src any) error {
+	d, ok := dst.(*map[string]any)
+	if !ok || d == nil {
+		return fmt.Errorf("config: merge into %T, want *map[string]any", dst)
+	}
+	var s map[string]any
+	switch x := src.(type) {
+	case map[string]any:
+		s = x
+	case *map[string]any:
+		if x != nil {
+			s = *x
+		}
+	default:
+		return fmt.Errorf("config: merge from %T, want map[string]any", src)
+	}
+	if *d == nil {
+		*d = make(map[string]any, len(s))
+	}
+	mergeTree(*d, s)
+	return nil
+}
+
+func mergeTree(dst, src map[string]any) {
+	for k, sv := range src {
+		if sm, ok := sv.(map[string]any); ok {
+			if dm, ok := dst[k].(map[string]any); ok {
+				mergeTree(dm, sm)
+				continue
+			}
+		}
+		dst[k] = sv
+	}
+}
