@@ -1,0 +1,73 @@
+// Package jsoncodec implements the json codec: protojson for protobuf
+// messages, encoding/json for everything else.
+package jsoncodec
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/seed6ad8aa6b/kratos/encoding/internal/protoval"
+)
+
+// Name is the content subtype of the codec.
+const Name = "json"
+
+// DefaultMarshalOptions and DefaultUnmarshalOptions are the protojson
+// options of the built-in codec: unpopulated fields are written, unknown
+// fields are ignored on input.
+var (
+	DefaultMarshalOptions   = protojson.MarshalOptions{EmitUnpopulated: true}
+	DefaultUnmarshalOptions = protojson.UnmarshalOptions{DiscardUnknown: true}
+)
+
+// defaultMarshal and defaultUnmarshal are private copies, so that changing
+// the exported defaults cannot change the built-in codec.
+var (
+	defaultMarshal   = DefaultMarshalOptions
+	defaultUnmarshal = DefaultUnmarshalOptions
+)
+
+// Default is the built-in json codec.
+var Default = &Codec{MarshalOptions: &defaultMarshal, UnmarshalOptions: &defaultUnmarshal}
+
+// Codec is the json codec. The options are read through the pointers at
+// every call, so a codec built on package variables follows changes to them.
+type Codec struct {
+	MarshalOptions   *protojson.MarshalOptions
+	UnmarshalOptions *protojson.UnmarshalOptions
+}
+
+// Name returns "json".
+func (*Codec) Name() string { return Name }
+
+// Marshal encodes v. A json.Marshaler is asked to encode itself, a protobuf
+// message (or a non-nil pointer to one) goes through protojson, anything
+// else through encoding/json.
+func (c *Codec) Marshal(v any) ([]byte, error) {
+	if m, ok := v.(json.Marshaler); ok {
+		return m.MarshalJSON()
+	}
+	if m, ok := protoval.Message(v); ok {
+		return c.MarshalOptions.Marshal(m)
+	}
+	return json.Marshal(v)
+}
+
+// Unmarshal decodes data into v. A json.Unmarshaler decodes itself; a
+// protobuf message, or a pointer to a message pointer (allocated when nil),
+// goes through protojson; anything else through encoding/json.
+func (c *Codec) Unmarshal(data []byte, v any) error {
+	if m, ok := v.(json.Unmarshaler); ok {
+		return m.UnmarshalJSON(data)
+	}
+	m, err := protoval.Target(v)
+	if err != nil {
+		return fmt.Errorf("json: %w", err)
+	}
+	if m != nil {
+		return c.UnmarshalOptions.Unmarshal(data, m)
+	}
+	return json.Unmarshal(data, v)
+}
