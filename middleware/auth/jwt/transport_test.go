@@ -2,7 +2,6 @@ package jwt_test
 
 import (
 	"context"
-	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/seed6ad8aa6b/kratos/errors"
-	"github.com/seed6ad8aa6b/kratos/log"
 	"github.com/seed6ad8aa6b/kratos/middleware"
 	"github.com/seed6ad8aa6b/kratos/middleware/auth/jwt"
 	"github.com/seed6ad8aa6b/kratos/transport"
@@ -114,8 +112,7 @@ var echoDesc = grpc.ServiceDesc{
 
 func startGRPC(t *testing.T, ms ...middleware.Middleware) string {
 	t.Helper()
-	srv := kgrpc.NewServer(kgrpc.Address("127.0.0.1:0"), kgrpc.Middleware(ms...),
-		kgrpc.Logger(log.NewStdLogger(io.Discard)))
+	srv := kgrpc.NewServer(kgrpc.Address("127.0.0.1:0"), kgrpc.Middleware(ms...))
 	srv.RegisterService(&echoDesc, struct{}{})
 	u, err := srv.Endpoint()
 	if err != nil {
