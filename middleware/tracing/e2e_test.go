@@ -321,3 +321,98 @@ func spanNames(spans tracetest.SpanStubs) []string {
 	}
 	return names
 }
+
+func TestStreamOverGRPC(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+
+	const op = "/test.Feed/Watch"
+	handlerSpan := make(chan trace.SpanContext, 1)
+	desc := &grpc.ServiceDesc{
+		ServiceName: "test.Feed",
+		HandlerType: (*any)(nil),
+		Streams: []grpc.StreamDesc{{
+			StreamName:    "Watch",
+			ServerStreams: true,
+			Handler: func(_ any, stream grpc.ServerStream) error {
+				handlerSpan <- trace.SpanContextFromContext(stream.Context())
+				in := new(wrapperspb.StringValue)
+				if err := stream.RecvMsg(in); err != nil {
+					return err
+				}
+				for i := range 3 {
+					if err := stream.SendMsg(wrapperspb.String(fmt.Sprintf("%s %d", in.GetValue(), i))); err != nil {
+						return err
+					}
+				}
+				return nil
+			},
+		}},
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := kgrpc.NewServer(kgrpc.Listener(lis), kgrpc.Middleware(tracing.Server(tracing.WithTracerProvider(tp))))
+	srv.RegisterService(desc, struct{}{})
+	done := make(chan error, 1)
+	go func() { done <- srv.Start(context.Background()) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Stop(ctx)
+		<-done
+	})
+	conn, err := kgrpc.DialInsecure(context.Background(),
+		kgrpc.WithEndpoint(lis.Addr().String()),
+		kgrpc.WithMiddleware(tracing.Client(tracing.WithTracerProvider(tp))),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	cs, err := conn.NewStream(ctx, &desc.Streams[0], op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.SendMsg(wrapperspb.String("news")); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	var got int
+	for {
+		out := new(wrapperspb.StringValue)
+		if err := cs.RecvMsg(out); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		got++
+	}
+	if got != 3 {
+		t.Fatalf("received %d messages, want 3", got)
+	}
+
+	// The server span ends when the handler returns, after the last
+	// message; the client span covers opening the stream.
+	c := findSpan(t, exp.GetSpans(), op, trace.SpanKindClient)
+	s := findSpan(t, exp.GetSpans(), op, trace.SpanKindServer)
+	if got, want := s.Parent.SpanID(), c.SpanContext.SpanID(); got != want {
+		t.Errorf("server span parent = %v, want client span %v", got, want)
+	}
+	if got, want := s.SpanContext.TraceID(), c.SpanContext.TraceID(); got != want {
+		t.Errorf("server trace ID = %v, want %v", got, want)
+	}
+	if got, want := (<-handlerSpan).SpanID(), s.SpanContext.SpanID(); got != want {
+		t.Errorf("stream handler span = %v, want server span %v", got, want)
+	}
+	if s.Status.Code != codes.Ok {
+		t.Errorf("server span status = %v, want Ok", s.Status.Code)
+	}
+}
