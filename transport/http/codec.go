@@ -8,6 +8,10 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/seed6ad8aa6b/kratos/encoding"
 	"github.com/seed6ad8aa6b/kratos/errors"
@@ -127,6 +131,9 @@ func contentType(codecName string) string {
 func DefaultRequestVars(r *http.Request, v any) error {
 	tr, ok := serverTransport(r.Context())
 	if !ok || len(tr.vars) == 0 {
+		return nil
+	}
+	if m, ok := v.(proto.Message); ok && setStringVars(m, tr.vars) {
 		return nil
 	}
 	return binding.BindQuery(varsValues(tr.vars), v)
@@ -264,6 +271,37 @@ func DefaultErrorDecoder(_ context.Context, res *http.Response) error {
 		}
 	}
 	return errors.Newf(res.StatusCode, errors.UnknownReason, "").WithCause(err)
+}
+
+// setStringVars sets the fields named by vars directly when every one is a
+// top-level string field without presence and every value is valid UTF-8,
+// which is what the form codec would do, and reports whether it did. The
+// usual {name} and {id} variables take this path; others go through the
+// form codec.
+func setStringVars(msg proto.Message, vars map[string]string) bool {
+	m := msg.ProtoReflect()
+	if !m.IsValid() {
+		return false
+	}
+	fields := m.Descriptor().Fields()
+	for k, v := range vars {
+		fd := fields.ByName(protoreflect.Name(k))
+		if fd == nil {
+			fd = fields.ByJSONName(k)
+		}
+		if fd == nil || fd.Kind() != protoreflect.StringKind || fd.Cardinality() == protoreflect.Repeated ||
+			fd.HasPresence() || !utf8.ValidString(v) {
+			return false
+		}
+	}
+	for k, v := range vars {
+		fd := fields.ByName(protoreflect.Name(k))
+		if fd == nil {
+			fd = fields.ByJSONName(k)
+		}
+		m.Set(fd, protoreflect.ValueOfString(v))
+	}
+	return true
 }
 
 // varsValues returns the path variables as url.Values.

@@ -319,6 +319,7 @@ func (s *Server) ServeHTTP(res http.ResponseWriter, req *http.Request) {
 type serverRequest struct {
 	tr   Transport
 	wrap wrapper
+	ctx  reqContext
 }
 
 func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
@@ -357,21 +358,21 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 
-	var (
-		ctx    context.Context
-		cancel context.CancelFunc
-	)
+	st := &serverRequest{}
+	var ctx context.Context
 	if s.timeout > 0 {
-		ctx, cancel = context.WithTimeout(req.Context(), s.timeout)
+		st.ctx.init(req.Context(), time.Now().Add(s.timeout))
+		defer st.ctx.release()
+		ctx = &st.ctx
 	} else {
+		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(req.Context())
+		defer cancel()
 	}
-	defer cancel()
 
 	if template == "" {
 		template = req.URL.Path
 	}
-	st := &serverRequest{}
 	st.tr = Transport{
 		endpoint:     s.endpointStr,
 		operation:    template,
