@@ -352,3 +352,40 @@ func TestScheme(t *testing.T) {
 		t.Errorf("Scheme() = %q, want discovery", got)
 	}
 }
+
+// FuzzUpdate feeds registry endpoints to the resolver: whatever they are,
+// it must not panic, and every address it reports must come from a grpc or
+// grpcs endpoint of the right security.
+func FuzzUpdate(f *testing.F) {
+	f.Add("grpc://127.0.0.1:9000", "grpcs://[::1]:9443", false)
+	f.Add("grpc://h:1?isSecure=true", "http://h:2", true)
+	f.Add("::", "grpc://", false)
+	f.Add("grpc://%zz", "GRPC://H:1", true)
+	f.Fuzz(func(t *testing.T, e1, e2 string, insecure bool) {
+		cc := newFakeCC()
+		r := &discoveryResolver{cc: cc, name: "fuzz", insecure: insecure, subsetSize: 1, key: 3}
+		r.update([]*registry.ServiceInstance{
+			{ID: "1", Endpoints: []string{e1, e2}},
+			{ID: "2", Endpoints: []string{e2}},
+			nil,
+		})
+		select {
+		case s := <-cc.states:
+			if len(s.Addresses) == 0 || len(s.Addresses) > 1 {
+				t.Fatalf("reported %d addresses, want 1 (the subset size)", len(s.Addresses))
+			}
+			a := s.Addresses[0].Addr
+			ok := false
+			for _, e := range []string{e1, e2} {
+				u, err := url.Parse(e)
+				if err == nil && u.Host == a && (u.Scheme == "grpc" || u.Scheme == "grpcs") {
+					ok = true
+				}
+			}
+			if !ok {
+				t.Fatalf("address %q comes from neither %q nor %q", a, e1, e2)
+			}
+		default:
+		}
+	})
+}
