@@ -1,11 +1,3 @@
-// Package circuitbreaker stops a client from hammering a dependency that is
-// failing.
-//
-// Client keeps one CircuitBreaker per operation ("/pkg.Service/Method"),
-// asks it before each call and tells it how the call went. The default
-// breaker is an SRE: Google SRE's adaptive throttling, which refuses a
-// growing share of calls locally as the share of failures grows, and lets
-// calls through again as successes come back.
 package circuitbreaker
 
 import (

@@ -60,7 +60,9 @@ const cpuDecay = 0.95
 //
 // A BBR is safe for concurrent use. It starts no goroutine: the CPU is
 // sampled by a caller of Allow when a sample is due. Allow and the DoneFunc
-// it returns do not allocate.
+// it returns do not allocate: the DoneFunc belongs to a pooled object that
+// is reused once it has been called, so it must be called exactly once and
+// not kept afterwards.
 type BBR struct {
 	now       func() time.Time
 	epoch     time.Time
@@ -98,9 +100,10 @@ type estimate struct {
 // call is an admitted call. Calls are pooled with their DoneFunc bound
 // once, so admitting a call does not allocate.
 type call struct {
-	l     *BBR
-	start int64
-	done  DoneFunc
+	l      *BBR
+	start  int64
+	active atomic.Bool
+	done   DoneFunc
 }
 
 // NewBBR returns a BBR configured by opts, which may be nil for all
@@ -169,10 +172,17 @@ func (l *BBR) Allow() (DoneFunc, error) {
 	l.inFlight.Add(1)
 	c := l.calls.Get().(*call)
 	c.start = t
+	c.active.Store(true)
 	return c.done, nil
 }
 
+// finish records the end of the call. A second call of the same DoneFunc
+// before the limiter reuses it is ignored; one after that would end another
+// call, which is why a DoneFunc must be called exactly once.
 func (c *call) finish(DoneInfo) {
+	if !c.active.CompareAndSwap(true, false) {
+		return
+	}
 	l := c.l
 	t := l.elapsed()
 	rt := max(t-c.start, 0)

@@ -221,6 +221,17 @@ func TestBBRSmoothing(t *testing.T) {
 	}
 }
 
+func TestBBRDoneTwice(t *testing.T) {
+	clk, src := newClock(), &cpuSource{}
+	l := newTestBBR(clk, src)
+	done, _ := l.Allow()
+	done(DoneInfo{})
+	done(DoneInfo{})
+	if got := l.Stat().InFlight; got != 0 {
+		t.Errorf("InFlight after a DoneFunc called twice = %d, want 0", got)
+	}
+}
+
 func TestBBRDefaults(t *testing.T) {
 	before := runtime.NumGoroutine()
 	l := NewBBR(nil)

@@ -1,10 +1,3 @@
-// Package ratelimit sheds load on servers before they collapse.
-//
-// Server asks a Limiter for permission before each call and rejects the
-// call with ErrLimitExceed (HTTP 429, reason "RATELIMIT") when it refuses.
-// The default Limiter is a BBR: an adaptive limiter that starts shedding
-// only when the CPU is busy and more calls are in flight than the service
-// has shown it can complete, so it needs no hand-tuned rate.
 package ratelimit
 
 import (
