@@ -28,10 +28,11 @@ type BBROptions struct {
 	SampleInterval time.Duration
 	// CPU returns the CPU usage since its previous call, in permille
 	// (0 to 1000). It is called at most once per SampleInterval, by one
-	// caller of Allow at a time. Default: the usage of the process's
-	// cgroup, against its CPU quota when it has one, or of the whole
-	// machine (/proc/stat) when it has none; 0 where neither can be read,
-	// which means the limiter never sheds.
+	// caller of Allow at a time. Default: on Linux, the usage of the
+	// process's cgroup against its CPU quota, or against all the CPUs the
+	// process may use when no quota is set; the whole machine's
+	// (/proc/stat) when no cgroup can be read; 0 where neither can, which
+	// means the limiter never sheds.
 	CPU func() int64
 	// Now returns the current time. Default: time.Now.
 	Now func() time.Time
