@@ -114,6 +114,9 @@ func TestLookup(t *testing.T) {
 		{method: "GET", target: "/v1/shelves/s1/books/b1", name: "book", vars: map[string]string{"name": "shelves/s1", "book": "b1"}, status: 200},
 		{method: "GET", target: "/v1/shelves/s1/books/", status: 404},
 		{method: "GET", target: "/v1/x.y.z", name: "dot", vars: map[string]string{"a": "x.y", "b": "z"}, status: 200},
+		{method: "GET", target: "/v1/xyz", status: 404},
+		{method: "GET", target: "/v1/x%2Ey", name: "dot", vars: map[string]string{"a": "x", "b": "y"}, status: 200},
+		{method: "GET", target: "/v1/x%2Ey.z", name: "dot", vars: map[string]string{"a": "x.y", "b": "z"}, status: 200},
 		{method: "GET", target: "/files/", name: "files", vars: map[string]string{"path": ""}, status: 200},
 		{method: "GET", target: "/files/a/b/c.txt", name: "files", vars: map[string]string{"path": "a/b/c.txt"}, status: 200},
 		{method: "DELETE", target: "/files/a", name: "files-delete", template: "/files/", status: 200},
@@ -279,6 +282,7 @@ func TestInvalidTemplates(t *testing.T) {
 		{"/{a=}", nil, "empty pattern"},
 		{"/{a=b*}", nil, "must be whole segments"},
 		{"/{a=b//c}", nil, "empty segment"},
+		{"/a\x81/{b:.*}", nil, "not valid UTF-8"},
 		{"/{a}", []string{"X-Key"}, "odd number of header arguments"},
 		{"/{a}", []string{"", "v"}, "empty header name"},
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"unicode/utf8"
 )
 
 // A template is parsed into a chain of segments that the tree follows one
@@ -92,6 +93,9 @@ func errTemplate(tpl, format string, args ...any) error {
 func parseTemplate(tpl string) (*compiled, error) {
 	if !strings.HasPrefix(tpl, "/") {
 		return nil, errTemplate(tpl, "must start with /")
+	}
+	if !utf8.ValidString(tpl) {
+		return nil, errTemplate(tpl, "not valid UTF-8")
 	}
 	raw, err := splitTemplate(tpl)
 	if err != nil {
@@ -487,13 +491,13 @@ func googlePattern(segs []string, lit func(string) string) string {
 }
 
 // literalPattern returns a regexp matching the literal text s in an escaped
-// path, where any byte other than an unreserved one may appear
+// path, where any byte other than a letter, a digit or '/' may appear
 // percent-encoded.
 func literalPattern(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if isUnreserved(c) || c == '/' {
+		if isAlnum(c) || c == '/' {
 			b.WriteByte(c)
 			continue
 		}
@@ -507,7 +511,6 @@ func literalPattern(s string) string {
 	return b.String()
 }
 
-func isUnreserved(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '.' || c == '_' || c == '~'
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
