@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -140,12 +141,18 @@ func DefaultRequestVars(r *http.Request, v any) error {
 }
 
 // DefaultRequestQuery binds the query string to v (see
-// binding.BindQuery).
+// binding.BindQuery). A query string that does not parse (such as a bad
+// %-escape) is a 400 error with reason "CODEC", where net/http's
+// URL.Query would drop the pair silently.
 func DefaultRequestQuery(r *http.Request, v any) error {
 	if r.URL.RawQuery == "" {
 		return nil
 	}
-	return binding.BindQuery(r.URL.Query(), v)
+	vs, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return errors.BadRequest(reasonCodec, fmt.Sprintf("query: %v", err))
+	}
+	return binding.BindQuery(vs, v)
 }
 
 // DefaultRequestDecoder decodes the body with the codec of its

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -332,6 +333,10 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 		h = s.matchHeader(req)
 	}
 	if h == nil {
+		if p := req.URL.EscapedPath(); needsClean(p) {
+			s.redirectClean(w, req, p)
+			return
+		}
 		m, status, allow, redirect := s.router.Lookup(req)
 		switch status {
 		case http.StatusOK:
@@ -389,6 +394,43 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 	}
 	st.tr.request = r
 	h.ServeHTTP(w, r)
+}
+
+// needsClean reports whether the escaped path p has empty, "." or ".."
+// segments.
+func needsClean(p string) bool {
+	for i := 0; i < len(p); i++ {
+		if p[i] != '/' {
+			continue
+		}
+		rest := p[i+1:]
+		switch {
+		case strings.HasPrefix(rest, "/"),
+			rest == ".", strings.HasPrefix(rest, "./"),
+			rest == "..", strings.HasPrefix(rest, "../"):
+			return true
+		}
+	}
+	return false
+}
+
+// redirectClean redirects to the cleaned form of the escaped path p (301
+// for GET and HEAD, 308 otherwise), keeping a trailing slash and the query,
+// as gorilla/mux and net/http's ServeMux do.
+func (s *Server) redirectClean(w http.ResponseWriter, req *http.Request, p string) {
+	target := path.Clean(p)
+	if strings.HasSuffix(p, "/") && target != "/" {
+		target += "/"
+	}
+	if req.URL.RawQuery != "" {
+		target += "?" + req.URL.RawQuery
+	}
+	code := http.StatusPermanentRedirect
+	if req.Method == http.MethodGet || req.Method == http.MethodHead {
+		code = http.StatusMovedPermanently
+	}
+	w.Header().Set("Location", target)
+	w.WriteHeader(code)
 }
 
 func (s *Server) matchHeader(req *http.Request) http.Handler {

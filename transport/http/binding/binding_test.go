@@ -1,4 +1,4 @@
-package binding
+package binding_test
 
 import (
 	"net/http"
@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/seed6ad8aa6b/kratos/errors"
+	"github.com/seed6ad8aa6b/kratos/transport/http/binding"
 	"github.com/seed6ad8aa6b/kratos/transport/http/internal/testpb"
 )
 
@@ -55,8 +56,8 @@ func TestEncodeURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := EncodeURL(tt.template, tt.msg, tt.needQuery); got != tt.want {
-				t.Errorf("EncodeURL(%q) = %q, want %q", tt.template, got, tt.want)
+			if got := binding.EncodeURL(tt.template, tt.msg, tt.needQuery); got != tt.want {
+				t.Errorf("binding.EncodeURL(%q) = %q, want %q", tt.template, got, tt.want)
 			}
 		})
 	}
@@ -79,18 +80,18 @@ func TestBindQuery(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got testpb.HelloRequest
-			err := BindQuery(tt.vars, &got)
+			err := binding.BindQuery(tt.vars, &got)
 			if tt.wantCode != 0 {
 				if errors.Code(err) != tt.wantCode || errors.Reason(err) != "CODEC" {
-					t.Fatalf("BindQuery() error = %v, want code %d reason CODEC", err, tt.wantCode)
+					t.Fatalf("binding.BindQuery() error = %v, want code %d reason CODEC", err, tt.wantCode)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("BindQuery() error = %v", err)
+				t.Fatalf("binding.BindQuery() error = %v", err)
 			}
 			if !proto.Equal(&got, tt.want) {
-				t.Errorf("BindQuery() = %v, want %v", &got, tt.want)
+				t.Errorf("binding.BindQuery() = %v, want %v", &got, tt.want)
 			}
 		})
 	}
@@ -101,11 +102,11 @@ func TestBindQueryStruct(t *testing.T) {
 		Name  string `json:"name"`
 		Count int    `json:"count"`
 	}
-	if err := BindQuery(url.Values{"name": {"ann"}, "count": {"2"}}, &got); err != nil {
-		t.Fatalf("BindQuery() error = %v", err)
+	if err := binding.BindQuery(url.Values{"name": {"ann"}, "count": {"2"}}, &got); err != nil {
+		t.Fatalf("binding.BindQuery() error = %v", err)
 	}
 	if got.Name != "ann" || got.Count != 2 {
-		t.Errorf("BindQuery() = %+v, want {ann 2}", got)
+		t.Errorf("binding.BindQuery() = %+v, want {ann 2}", got)
 	}
 }
 
@@ -113,18 +114,18 @@ func TestBindForm(t *testing.T) {
 	req := httptest.NewRequest(http.MethodPost, "/x?count=4", strings.NewReader("name=ann&tags=a"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	var got testpb.HelloRequest
-	if err := BindForm(req, &got); err != nil {
-		t.Fatalf("BindForm() error = %v", err)
+	if err := binding.BindForm(req, &got); err != nil {
+		t.Fatalf("binding.BindForm() error = %v", err)
 	}
 	want := &testpb.HelloRequest{Name: "ann", Count: 4, Tags: []string{"a"}}
 	if !proto.Equal(&got, want) {
-		t.Errorf("BindForm() = %v, want %v", &got, want)
+		t.Errorf("binding.BindForm() = %v, want %v", &got, want)
 	}
 
 	bad := httptest.NewRequest(http.MethodPost, "/x", strings.NewReader("name=%zz"))
 	bad.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if err := BindForm(bad, &got); errors.Code(err) != 400 || errors.Reason(err) != "CODEC" {
-		t.Errorf("BindForm(malformed) error = %v, want 400 CODEC", err)
+	if err := binding.BindForm(bad, &got); errors.Code(err) != 400 || errors.Reason(err) != "CODEC" {
+		t.Errorf("binding.BindForm(malformed) error = %v, want 400 CODEC", err)
 	}
 }
 
@@ -132,6 +133,6 @@ func FuzzEncodeURL(f *testing.F) {
 	f.Add("/v1/{parent=shelves/*}/books/{name}", "shelves/1", "a b")
 	f.Add("/{a:{{}", "", "")
 	f.Fuzz(func(t *testing.T, template, parent, name string) {
-		_ = EncodeURL(template, &testpb.CreateBookRequest{Parent: parent, Book: &testpb.Book{Name: name}}, true)
+		_ = binding.EncodeURL(template, &testpb.CreateBookRequest{Parent: parent, Book: &testpb.Book{Name: name}}, true)
 	})
 }
