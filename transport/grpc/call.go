@@ -70,7 +70,7 @@ func (c *serverCall) begin(ctx context.Context, st *callState, timeout time.Dura
 	}
 	if timeout > 0 {
 		d := time.Now().Add(timeout)
-		if cur, ok := ctx.Deadline(); !ok || d.Before(cur) {
+		if cur, ok := c.Context.Deadline(); !ok || d.Before(cur) {
 			c.limited, c.deadline = true, d
 		}
 	}

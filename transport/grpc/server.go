@@ -70,8 +70,9 @@ func Logger(log.Logger) ServerOption {
 
 // Middleware adds middleware for every call. It wraps unary handlers and
 // whole streaming handlers alike, so that, for example, a recovery
-// middleware turns a panic in a stream handler into an error. Use adds
-// middleware for some operations only.
+// middleware turns a panic in a stream handler into an error; for a stream
+// the middleware sees a nil request, and the error the handler returns.
+// Use adds middleware for some operations only.
 func Middleware(m ...middleware.Middleware) ServerOption {
 	return func(s *Server) { s.middleware.Use(m...) }
 }
