@@ -210,7 +210,9 @@ func (r *Router) lookup(method, path, query string, hdr http.Header) (m Match, s
 			alt = path[:len(path)-1]
 		}
 		s := search{path: alt, plain: plain, method: method, header: hdr}
-		if s.tree(t) {
+		// A target starting with "//" or "/\" would be read by clients as
+		// another host: never redirect there.
+		if !strings.HasPrefix(alt, "//") && !strings.HasPrefix(alt, "/\\") && s.tree(t) {
 			target := alt
 			if query != "" {
 				target += "?" + query

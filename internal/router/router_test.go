@@ -428,6 +428,19 @@ func TestConcurrentLookup(t *testing.T) {
 	}
 }
 
+func TestNoRedirectToOtherHost(t *testing.T) {
+	r := mustRouter(t, []reg{{method: "GET", template: "//evil.com", name: "odd"}, {method: "GET", template: "/\\evil.com", name: "odd2"}}, WithStrictSlash(true))
+	for _, path := range []string{"//evil.com/", "/\\evil.com/"} {
+		_, status, _, redirect := r.lookup("GET", path, "", nil)
+		if status == 301 || redirect != "" {
+			t.Errorf("lookup(%q) = %d, %q, want no redirect", path, status, redirect)
+		}
+	}
+	if _, status, _, _ := r.lookup("GET", "//evil.com", "", nil); status != 200 {
+		t.Errorf("lookup(//evil.com) status = %d, want 200", status)
+	}
+}
+
 func TestRedirectKeepsEscapes(t *testing.T) {
 	r := mustRouter(t, []reg{{method: "GET", template: "/s/{v}/", name: "s"}}, WithStrictSlash(true))
 	req := &http.Request{Method: "GET", URL: &url.URL{Path: "/s/a b", RawQuery: "x=%20"}}
