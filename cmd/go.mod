@@ -1,0 +1,21 @@
+module github.com/seed6ad8aa6b/kratos/cmd
+
+go 1.26.0
+
+replace github.com/seed6ad8aa6b/kratos => ../
+
+require (
+	github.com/bufbuild/protocompile v0.14.1
+	github.com/seed6ad8aa6b/kratos v0.0.0-00010101000000-000000000000
+	google.golang.org/genproto/googleapis/api v0.0.0-20261019180522-ce908d29299b
+	google.golang.org/grpc v1.85.0
+	google.golang.org/protobuf v1.36.12
+)
+
+require (
+	golang.org/x/net v0.60.0 // indirect
+	golang.org/x/sync v0.24.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+	golang.org/x/text v0.42.0 // indirect
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20261019180522-ce908d29299b // indirect
+)
