@@ -165,6 +165,20 @@ func FuzzLookup(f *testing.F) {
 	})
 }
 
+// FuzzEscapedPath checks escapedPath against URL.EscapedPath.
+func FuzzEscapedPath(f *testing.F) {
+	f.Add("/a/b", "/a%2Fb")
+	f.Add("/a b", "/a%20b")
+	f.Add("/a", "/%61")
+	f.Add("/é", "/%c3%a9")
+	f.Fuzz(func(t *testing.T, path, raw string) {
+		u := &url.URL{Path: path, RawPath: raw}
+		if got, want := escapedPath(u), u.EscapedPath(); got != want {
+			t.Fatalf("escapedPath(%q, %q) = %q, want %q", path, raw, got, want)
+		}
+	})
+}
+
 // FuzzSlashRange checks that slashRange bounds the slashes of every match.
 func FuzzSlashRange(f *testing.F) {
 	for _, s := range []string{"[^/]+", ".*", "a/b", "(a/|b)*c", "x{2,3}/?", "[/a]{2}", "(?s).", `\D+`, "a|/"} {

@@ -179,7 +179,39 @@ func (r *Router) Lookup(req *http.Request) (m Match, status int, allow, redirect
 	if method == "" {
 		method = http.MethodGet
 	}
-	return r.lookup(method, req.URL.EscapedPath(), req.URL.RawQuery, req.Header)
+	return r.lookup(method, escapedPath(req.URL), req.URL.RawQuery, req.Header)
+}
+
+// escapedPath returns u.EscapedPath() without the allocation that method
+// makes to check a RawPath: when RawPath is a valid encoding of Path it is
+// the answer, and anything else is left to EscapedPath.
+func escapedPath(u *url.URL) string {
+	raw := u.RawPath
+	if raw == "" {
+		return u.EscapedPath()
+	}
+	j := 0 // index into u.Path
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c == '%':
+			if i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
+				return u.EscapedPath()
+			}
+			c = unhex(raw[i+1])<<4 | unhex(raw[i+2])
+			i += 2
+		case !isAlnum(c) && !strings.ContainsRune("-_.~$&+,/:;=@!'()*[]", rune(c)):
+			return u.EscapedPath()
+		}
+		if j >= len(u.Path) || u.Path[j] != c {
+			return u.EscapedPath()
+		}
+		j++
+	}
+	if j != len(u.Path) {
+		return u.EscapedPath()
+	}
+	return raw
 }
 
 func (r *Router) lookup(method, path, query string, hdr http.Header) (m Match, status int, allow, redirect string) {

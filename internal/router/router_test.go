@@ -441,6 +441,29 @@ func TestNoRedirectToOtherHost(t *testing.T) {
 	}
 }
 
+func TestEscapedPath(t *testing.T) {
+	for _, u := range []*url.URL{
+		{Path: "/a b"},
+		{Path: "/a/b", RawPath: "/a%2Fb"},
+		{Path: "/a/b", RawPath: "/a%2fb"},
+		{Path: "/a b", RawPath: "/a%20b"},
+		{Path: "/a b", RawPath: "/a b"},
+		{Path: "/a/c", RawPath: "/a%2Fb"},
+		{Path: "/a/b", RawPath: "/a%2Fbc"},
+		{Path: "/a/bc", RawPath: "/a%2Fb"},
+		{Path: "/a", RawPath: "/a%2"},
+		{Path: "/a", RawPath: "/%61"},
+		{Path: "/é", RawPath: "/%C3%A9"},
+		{Path: "/!$&'()*+,;=:@[]", RawPath: "/!$&'()*+,;=:@[]"},
+		{Path: "/a?", RawPath: "/a?"},
+		{Path: "*"},
+	} {
+		if got, want := escapedPath(u), u.EscapedPath(); got != want {
+			t.Errorf("escapedPath(%q, %q) = %q, want %q", u.Path, u.RawPath, got, want)
+		}
+	}
+}
+
 func TestRedirectKeepsEscapes(t *testing.T) {
 	r := mustRouter(t, []reg{{method: "GET", template: "/s/{v}/", name: "s"}}, WithStrictSlash(true))
 	req := &http.Request{Method: "GET", URL: &url.URL{Path: "/s/a b", RawQuery: "x=%20"}}
