@@ -148,6 +148,10 @@ func (r *Registry) Deregister(ctx context.Context, service *registry.ServiceInst
 		e.keeper = nil
 	}
 	r.forget(key, e)
+	if r.client.Ctx().Err() != nil {
+		// A closed client would retry in vain until ctx ends.
+		return fmt.Errorf("registry/etcd: deregister %q: %w", key, errClientClosed)
+	}
 	if _, err := r.client.Delete(ctx, key); err != nil {
 		return fmt.Errorf("registry/etcd: deregister %q: %w", key, err)
 	}
@@ -191,6 +195,9 @@ func (r *Registry) forget(key string, e *entry) {
 // putRetry writes key under a new lease, retrying failed attempts with
 // backoff up to MaxRetry times while ctx allows.
 func (r *Registry) putRetry(ctx context.Context, key, value string) (clientv3.LeaseID, error) {
+	if r.client.Ctx().Err() != nil {
+		return 0, fmt.Errorf("registry/etcd: register %q: %w", key, errClientClosed)
+	}
 	for attempt := 0; ; attempt++ {
 		lease, err := r.put(ctx, key, value)
 		if err == nil {
@@ -322,6 +329,9 @@ func (r *Registry) renew(ctx context.Context, lease clientv3.LeaseID) bool {
 // order. Values that are not instances of serviceName are skipped. The
 // instances are the caller's to change.
 func (r *Registry) GetService(ctx context.Context, serviceName string) ([]*registry.ServiceInstance, error) {
+	if r.client.Ctx().Err() != nil {
+		return nil, fmt.Errorf("registry/etcd: get service %q: %w", serviceName, errClientClosed)
+	}
 	prefix := r.prefix(serviceName)
 	resp, err := r.client.Get(ctx, prefix, clientv3.WithPrefix())
 	if err != nil {

@@ -28,6 +28,7 @@ type watcher struct {
 	kvs      map[string][]byte // by key
 	cluster  uint64            // etcd cluster ID of the last list
 	rev      int64             // etcd revision kvs is at
+	term     uint64            // highest raft term seen since the last list
 	wch      clientv3.WatchChan
 	wcancel  context.CancelFunc
 	resync   time.Time // when to next check that etcd was not reset
@@ -84,6 +85,7 @@ func (w *watcher) Next() ([]*registry.ServiceInstance, error) {
 			}
 			w.failures = 0
 			w.rev = max(w.rev, resp.Header.Revision)
+			w.term = max(w.term, resp.Header.RaftTerm)
 			changed = w.apply(resp.Events)
 		}
 		if err != nil {
@@ -141,7 +143,7 @@ func (w *watcher) list() (changed bool, err error) {
 			changed = !w.listed || !maps.EqualFunc(kvs, w.kvs, bytes.Equal)
 			w.listed = true
 			w.kvs = kvs
-			w.cluster, w.rev = resp.Header.ClusterId, resp.Header.Revision
+			w.cluster, w.rev, w.term = resp.Header.ClusterId, resp.Header.Revision, resp.Header.RaftTerm
 			w.resync = time.Now().Add(w.r.opts.resync)
 			// Requiring a leader makes a member cut off from its cluster
 			// cancel the watch, rather than stay silent.
@@ -161,19 +163,28 @@ func (w *watcher) list() (changed bool, err error) {
 	}
 }
 
-// checkReset lists the service again if etcd was reset since the last
-// list: it then has another cluster ID or an older revision, and a watch
-// resumed on it would wait for a revision that may never come or skip
-// changes. Errors are left for the next check.
+// checkReset lists the service again if etcd was reset (replaced by a
+// server without its data) since the last list: a watch resumed on such a
+// server waits for a revision that may come late or never, and skips
+// what happened before it. A reset shows, on a best-effort basis, as
+// another cluster ID, an older revision or an older raft term, none of
+// which can happen to a cluster that keeps its data. Errors are left for
+// the next check.
 func (w *watcher) checkReset() (changed bool, err error) {
 	w.resync = time.Now().Add(w.r.opts.resync)
 	ctx, cancel := context.WithTimeout(w.ctx, w.r.attemptTimeout())
 	resp, gerr := w.r.client.Get(ctx, w.prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
 	cancel()
-	if gerr != nil || (resp.Header.ClusterId == w.cluster && resp.Header.Revision >= w.rev) {
+	if gerr != nil {
 		return false, nil
 	}
-	w.r.log.Infof("registry/etcd: etcd was reset (revision %d, was %d); listing %q again", resp.Header.Revision, w.rev, w.name)
+	h := resp.Header
+	if h.ClusterId == w.cluster && h.Revision >= w.rev && h.RaftTerm >= w.term {
+		w.term = h.RaftTerm
+		return false, nil
+	}
+	w.r.log.Infof("registry/etcd: etcd was reset (revision %d, term %d; was %d, %d); listing %q again",
+		h.Revision, h.RaftTerm, w.rev, w.term, w.name)
 	return w.list()
 }
 
