@@ -8,6 +8,9 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/stats"
+
+	"github.com/seed6ad8aa6b/kratos/transport"
+	"github.com/seed6ad8aa6b/kratos/transport/transporttest"
 )
 
 func TestTargetAddress(t *testing.T) {
@@ -142,4 +145,37 @@ func TestClientHandler(t *testing.T) {
 	}
 	// A context without a span must not panic.
 	h.HandleRPC(peer.NewContext(context.Background(), &peer.Peer{Addr: remote}), &stats.OutHeader{})
+}
+
+func TestHTTPCarrier(t *testing.T) {
+	h := transporttest.Header{}
+	c := carrierOf(transport.KindHTTP, h)
+	for _, k := range []string{"traceparent", "tracestate", "baggage", serviceHeader, "X-Other"} {
+		c.Set(k, "v-"+k)
+	}
+	for _, k := range []string{"Traceparent", "Tracestate", "Baggage", "X-Md-Service-Name", "X-Other"} {
+		if _, ok := h[k]; !ok {
+			t.Errorf("header lacks canonical key %q: %v", k, h)
+		}
+	}
+	h.Add("Baggage", "second")
+	if got := c.Get("baggage"); got != "v-baggage" {
+		t.Errorf("Get(baggage) = %q, want v-baggage", got)
+	}
+	vg, ok := c.(interface{ Values(string) []string })
+	if !ok {
+		t.Fatal("HTTP carrier has no Values method")
+	}
+	if got := vg.Values("baggage"); len(got) != 2 || got[1] != "second" {
+		t.Errorf("Values(baggage) = %v, want [v-baggage second]", got)
+	}
+	if got := len(c.Keys()); got != 5 {
+		t.Errorf("len(Keys()) = %d, want 5", got)
+	}
+	if got := carrierOf(transport.KindGRPC, h); got.Get("x-other") != "v-X-Other" {
+		t.Errorf("gRPC carrier Get(x-other) = %q, want v-X-Other", got.Get("x-other"))
+	}
+	if got := carrierOf(transport.KindHTTP, nil); got.Get("traceparent") != "" {
+		t.Error("nil header carrier returned a value")
+	}
 }
