@@ -77,7 +77,7 @@ func check(b *testing.B, h http.Handler, req *http.Request) {
 	b.Helper()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	if rec.Code != 200 || rec.Body.String() != `{"message":"hello kratos"}` {
+	if rec.Code != 200 || compact(rec.Body.String()) != `{"message":"hello kratos"}` {
 		b.Fatalf("response = %d %q", rec.Code, rec.Body.String())
 	}
 }

@@ -17,10 +17,10 @@ import (
 // TestMain fails the package when goroutines started by the tests are still
 // running after them: every server, client and resolver must be stopped.
 func TestMain(m *testing.M) {
-	before := runtime.NumGoroutine()
+	before := goroutines()
 	code := m.Run()
 	if code == 0 {
-		if leaked := waitGoroutines(before, 5*time.Second); leaked != "" {
+		if leaked := waitGoroutines(len(before), 5*time.Second); leaked != "" {
 			os.Stderr.WriteString("goroutines leaked:\n" + leaked)
 			code = 1
 		}
@@ -28,22 +28,49 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// permanent marks goroutines that live for the rest of the process once
+// started, whoever started them.
+var permanent = []string{"os/signal.loop", "os/signal.signal_recv"}
+
+// goroutines returns the stacks of the running goroutines other than the
+// permanent ones.
+func goroutines() []string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var out []string
+next:
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		for _, p := range permanent {
+			if strings.Contains(g, p) {
+				continue next
+			}
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
 // waitGoroutines polls until at most n goroutines run, and returns the
-// stacks of the extra ones when the deadline passes first. Goroutines of
-// net/http's idle connections are closed through the default transport.
+// stacks of the running ones when the deadline passes first. Idle
+// connections of net/http's default transport are closed on the way.
 func waitGoroutines(n int, timeout time.Duration) string {
 	deadline := time.Now().Add(timeout)
 	for {
 		closeIdle()
-		if runtime.NumGoroutine() <= n {
+		gs := goroutines()
+		if len(gs) <= n {
 			return ""
 		}
 		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			buf = buf[:runtime.Stack(buf, true)]
-			return string(buf)
+			return strings.Join(gs, "\n\n")
 		}
-		runtime.Gosched()
 		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -182,7 +182,7 @@ func TestContentNegotiation(t *testing.T) {
 			if got := rec.Header().Get("Content-Type"); got != tt.wantType {
 				t.Errorf("Content-Type = %q, want %q", got, tt.wantType)
 			}
-			if !strings.HasPrefix(rec.Body.String(), tt.wantBody) {
+			if !strings.HasPrefix(compact(rec.Body.String()), tt.wantBody) {
 				t.Errorf("body = %q, want prefix %q", rec.Body, tt.wantBody)
 			}
 		})
@@ -258,7 +258,7 @@ func TestServerTransport(t *testing.T) {
 	req.Header.Set("X-In", "i")
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, req)
-	if rec.Code != 201 || rec.Body.String() != `{"id":"42"}` {
+	if rec.Code != 201 || compact(rec.Body.String()) != `{"id":"42"}` {
 		t.Fatalf("response = %d %q", rec.Code, rec.Body)
 	}
 	want := []string{"http", "http://example.test:1", "/t/{id:[0-9]+}", "/t/{id:[0-9]+}", "i", "true true true true", "/pkg.Svc/M"}
@@ -358,7 +358,7 @@ func TestContextMethods(t *testing.T) {
 			if got := rec.Header().Get("Content-Type"); got != tt.wantType {
 				t.Errorf("Content-Type = %q, want %q", got, tt.wantType)
 			}
-			if got := rec.Body.String(); got != tt.wantBody {
+			if got := compact(rec.Body.String()); got != tt.wantBody {
 				t.Errorf("body = %q, want %q", got, tt.wantBody)
 			}
 		})
@@ -395,7 +395,7 @@ func TestHandleAndWalk(t *testing.T) {
 		}
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, req)
-		if got := rec.Body.String(); got != tt.want {
+		if got := compact(rec.Body.String()); got != tt.want {
 			t.Errorf("%s %s: body = %q, want %q", tt.method, tt.target, got, tt.want)
 		}
 	}
