@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/url"
+	"strings"
 )
 
 type urlURL = url.URL
@@ -23,3 +24,5 @@ func compact(s string) string {
 	}
 	return b.String()
 }
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }
