@@ -2,11 +2,11 @@ package http_test
 
 import (
 	"fmt"
-	"time"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"testing"
+	"time"
 
 	khttp "github.com/seed6ad8aa6b/kratos/transport/http"
 	"github.com/seed6ad8aa6b/kratos/transport/http/internal/testpb"
