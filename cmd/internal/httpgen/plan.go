@@ -1,0 +1,349 @@
+package httpgen
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+
+	"google.golang.org/genproto/googleapis/api/annotations"
+	"google.golang.org/protobuf/compiler/protogen"
+	"google.golang.org/protobuf/proto"
+)
+
+// service is what is generated for one service.
+type service struct {
+	svc    *protogen.Service
+	routes []*route // in registration order
+	// client holds one route per method, sorted by the method's Go name:
+	// the route the generated client calls (the main rule).
+	client []*route
+}
+
+// route is one HTTP route of a method.
+type route struct {
+	method   *protogen.Method
+	num      int    // N in _<Service>_<Method><N>_HTTP_Handler
+	verb     string // HTTP method
+	path     string // route template as registered
+	hasVars  bool   // the path has variables
+	hasBody  bool   // the request has a body
+	body     string // Go selector of the body field, e.g. ".Book"; "" for the whole request
+	response string // Go selector of the reply field sent; "" for the whole reply
+}
+
+// plan works out the routes of file's services. It returns nil when the
+// file gets no code.
+func plan(file *protogen.File, opts *Options) ([]*service, error) {
+	if len(file.Services) == 0 || (opts.OmitEmpty && !hasRule(file)) {
+		return nil, nil
+	}
+	// Handler numbers count the routes of a Go method name through the
+	// file, as Kratos's generator counts them through a run.
+	nums := make(map[string]int)
+	var out []*service
+	for _, s := range file.Services {
+		ps := &service{svc: s}
+		for _, m := range s.Methods {
+			if streaming(m) {
+				continue
+			}
+			var rules []*annotations.HttpRule
+			if rule := httpRule(m); rule != nil {
+				// Additional bindings first: the main rule comes last and
+				// is the one the client uses.
+				rules = append(rules, rule.GetAdditionalBindings()...)
+				rules = append(rules, rule)
+			} else if !opts.OmitEmpty {
+				rules = append(rules, nil)
+			} else {
+				continue
+			}
+			var last *route
+			for _, rule := range rules {
+				r, err := newRoute(file, s, m, rule, opts)
+				if err != nil {
+					return nil, err
+				}
+				r.num = nums[m.GoName]
+				nums[m.GoName]++
+				ps.routes = append(ps.routes, r)
+				last = r
+			}
+			ps.client = append(ps.client, last)
+		}
+		if len(ps.routes) == 0 {
+			continue
+		}
+		sort.SliceStable(ps.client, func(i, j int) bool { return ps.client[i].method.GoName < ps.client[j].method.GoName })
+		out = append(out, ps)
+	}
+	return out, nil
+}
+
+func streaming(m *protogen.Method) bool {
+	return m.Desc.IsStreamingClient() || m.Desc.IsStreamingServer()
+}
+
+func httpRule(m *protogen.Method) *annotations.HttpRule {
+	rule, _ := proto.GetExtension(m.Desc.Options(), annotations.E_Http).(*annotations.HttpRule)
+	return rule
+}
+
+// hasRule reports whether a unary method of file has a google.api.http
+// rule.
+func hasRule(file *protogen.File) bool {
+	for _, s := range file.Services {
+		for _, m := range s.Methods {
+			if !streaming(m) && httpRule(m) != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// newRoute builds the route of one rule of method m; a nil rule is the
+// default route of a method without one.
+func newRoute(file *protogen.File, s *protogen.Service, m *protogen.Method, rule *annotations.HttpRule, opts *Options) (*route, error) {
+	defaultPath := fmt.Sprintf("%s/%s/%s", opts.OmitEmptyPrefix, s.Desc.FullName(), m.Desc.Name())
+	r := &route{method: m, verb: http.MethodPost, path: defaultPath}
+	var body, response string
+	if rule != nil {
+		switch p := rule.GetPattern().(type) {
+		case *annotations.HttpRule_Get:
+			r.verb, r.path = http.MethodGet, p.Get
+		case *annotations.HttpRule_Put:
+			r.verb, r.path = http.MethodPut, p.Put
+		case *annotations.HttpRule_Post:
+			r.verb, r.path = http.MethodPost, p.Post
+		case *annotations.HttpRule_Delete:
+			r.verb, r.path = http.MethodDelete, p.Delete
+		case *annotations.HttpRule_Patch:
+			r.verb, r.path = http.MethodPatch, p.Patch
+		case *annotations.HttpRule_Custom:
+			r.verb, r.path = p.Custom.GetKind(), p.Custom.GetPath()
+		}
+		if r.path == "" {
+			r.path = defaultPath
+		}
+		body, response = rule.GetBody(), rule.GetResponseBody()
+	}
+	where := fmt.Sprintf("%s: service %s, method %s: %s %q", file.Desc.Path(), s.Desc.FullName(), m.Desc.Name(), r.verb, r.path)
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("%s: %s", where, fmt.Sprintf(format, args...))
+	}
+	if !validToken(r.verb) {
+		return nil, fail("custom kind %q is not an HTTP method", r.verb)
+	}
+
+	tmpl, vars, err := routeTemplate(r.path)
+	if err != nil {
+		return nil, fail("%v", err)
+	}
+	r.path = tmpl
+	r.hasVars = len(vars) > 0
+	if len(r.path) > 1 && strings.HasSuffix(r.path, "/") {
+		opts.warn("%s: the path should not end with /", where)
+	}
+	for _, v := range vars {
+		fields, err := fieldPath(m.Input, v)
+		if err != nil {
+			return nil, fail("path variable %q: %v", v, err)
+		}
+		if f := fields[len(fields)-1]; f.Desc.IsList() || f.Desc.IsMap() {
+			opts.warn("%s: path variable %q should not be a repeated or map field", where, v)
+		}
+	}
+
+	switch {
+	case body == "":
+		if rule != nil && r.verb != http.MethodGet && r.verb != http.MethodDelete {
+			opts.warn("%s: the rule has no body, so the request is sent in the query", where)
+		}
+	case body == "*":
+		r.hasBody = true
+	default:
+		r.hasBody = true
+		if r.body, err = selector(m.Input, body); err != nil {
+			return nil, fail("body %q: %v", body, err)
+		}
+	}
+	if r.hasBody && (r.verb == http.MethodGet || r.verb == http.MethodDelete) {
+		opts.warn("%s: a %s request should not have a body", where, r.verb)
+	}
+	if response != "" && response != "*" {
+		if r.response, err = selector(m.Output, response); err != nil {
+			return nil, fail("response_body %q: %v", response, err)
+		}
+	}
+	return r, nil
+}
+
+// validToken reports whether s is a valid HTTP method name.
+func validToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// fieldPath returns the fields named by the dotted path in msg: every
+// field but the last must be a singular message.
+func fieldPath(msg *protogen.Message, path string) ([]*protogen.Field, error) {
+	var fields []*protogen.Field
+	parts := strings.Split(path, ".")
+	for i, name := range parts {
+		var f *protogen.Field
+		for _, mf := range msg.Fields {
+			if string(mf.Desc.Name()) == name {
+				f = mf
+				break
+			}
+		}
+		if f == nil {
+			return nil, fmt.Errorf("%s is not a field of %s", name, msg.Desc.FullName())
+		}
+		fields = append(fields, f)
+		if i == len(parts)-1 {
+			break
+		}
+		if f.Message == nil || f.Desc.IsList() || f.Desc.IsMap() {
+			return nil, fmt.Errorf("%s of %s is not a message field, so it has no field %s", name, msg.Desc.FullName(), parts[i+1])
+		}
+		msg = f.Message
+	}
+	return fields, nil
+}
+
+// selector returns the Go selector (".Book") of the top-level field name
+// of msg, for a body or response_body.
+func selector(msg *protogen.Message, name string) (string, error) {
+	if strings.Contains(name, ".") {
+		return "", fmt.Errorf("must name a field of %s itself, not a nested one", msg.Desc.FullName())
+	}
+	fields, err := fieldPath(msg, name)
+	if err != nil {
+		return "", err
+	}
+	f := fields[0]
+	if f.Oneof != nil && !f.Oneof.Desc.IsSynthetic() {
+		return "", fmt.Errorf("%s is in oneof %s, which has no Go field of its own", name, f.Oneof.Desc.Name())
+	}
+	return "." + f.GoName, nil
+}
+
+// identPath matches a variable name: identifiers joined by dots.
+var identPath = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+
+// routeTemplate converts a google.api.http path template into a router
+// template and returns its variables. {name} and {name=*} become {name};
+// {name=pattern} becomes {name:regex}, with * as [^/]+ and ** as .*;
+// {name:regex} is kept.
+func routeTemplate(path string) (string, []string, error) {
+	if !strings.HasPrefix(path, "/") {
+		return "", nil, fmt.Errorf("the path must start with /")
+	}
+	var b strings.Builder
+	var vars []string
+	seen := make(map[string]bool)
+	for i := 0; i < len(path); {
+		switch path[i] {
+		case '}':
+			return "", nil, fmt.Errorf("unmatched } at offset %d", i)
+		case '{':
+		default:
+			b.WriteByte(path[i])
+			i++
+			continue
+		}
+		end := closingBrace(path, i)
+		if end < 0 {
+			return "", nil, fmt.Errorf("unclosed { at offset %d", i)
+		}
+		inner := path[i+1 : end]
+		i = end + 1
+		name, pattern, sep := inner, "", byte(0)
+		if j := strings.IndexAny(inner, "=:"); j >= 0 {
+			name, pattern, sep = inner[:j], inner[j+1:], inner[j]
+		}
+		name = strings.TrimSpace(name)
+		if !identPath.MatchString(name) {
+			return "", nil, fmt.Errorf("invalid path variable {%s}", inner)
+		}
+		if seen[name] {
+			return "", nil, fmt.Errorf("path variable %q appears twice", name)
+		}
+		seen[name] = true
+		vars = append(vars, name)
+		switch sep {
+		case 0:
+			b.WriteString("{" + name + "}")
+		case '=':
+			pattern = strings.TrimSpace(pattern)
+			if pattern == "*" {
+				b.WriteString("{" + name + "}")
+				break
+			}
+			re, err := patternRegex(pattern)
+			if err != nil {
+				return "", nil, fmt.Errorf("path variable {%s}: %v", inner, err)
+			}
+			b.WriteString("{" + name + ":" + re + "}")
+		case ':':
+			if _, err := regexp.Compile(pattern); err != nil || pattern == "" {
+				return "", nil, fmt.Errorf("path variable {%s}: invalid regular expression", inner)
+			}
+			b.WriteString("{" + name + ":" + pattern + "}")
+		}
+	}
+	return b.String(), vars, nil
+}
+
+// closingBrace returns the index of the '}' that closes the '{' at open,
+// counting the braces of a regular expression such as {id:[0-9]{3}}, or
+// -1.
+func closingBrace(s string, open int) int {
+	depth := 0
+	for i := open; i < len(s); i++ {
+		switch s[i] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// patternRegex converts the pattern of a google.api.http variable
+// (segments of literals, * and **) to a regular expression.
+func patternRegex(pattern string) (string, error) {
+	segs := strings.Split(pattern, "/")
+	for i, seg := range segs {
+		switch {
+		case seg == "*":
+			segs[i] = "[^/]+"
+		case seg == "**":
+			segs[i] = ".*"
+		case seg == "" || strings.ContainsAny(seg, "*{}"):
+			return "", fmt.Errorf("invalid segment %q in pattern %q", seg, pattern)
+		default:
+			segs[i] = regexp.QuoteMeta(seg)
+		}
+	}
+	return strings.Join(segs, "/"), nil
+}
