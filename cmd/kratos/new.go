@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/seed6ad8aa6b/kratos/cmd/internal/project"
+)
+
+func newNewCommand(e *env) *cobra.Command {
+	var (
+		opts    project.Options
+		timeout time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "new <name>",
+		Short: "Create a project from the built-in template (or a git one)",
+		Long: `new creates a project in the directory <name> (a name, a path below the current
+directory, or an absolute path), whose last element names the project and its command.
+
+The template is built into kratos, so nothing is downloaded except the Go modules the
+project needs. The project's go.mod reaches the framework through a replace directive to
+the framework source this kratos was built from; --kratos-path or KRATOS_PATH choose
+another source directory.`,
+		Example: `  kratos new helloworld
+  kratos new /tmp/shop --module example.com/shop
+  kratos new user --nomod            # inside an existing module
+  kratos new svc -r https://example.com/templates/layout.git -b main`,
+		Args: exactArgs(1, "the project name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Path = args[0]
+			opts.Log = e.stderr
+			ctx, cancel := context.WithTimeoutCause(cmd.Context(), timeout,
+				fmt.Errorf("kratos new took longer than --timeout %s", timeout))
+			defer cancel()
+			res, err := project.New(ctx, opts)
+			if err != nil {
+				return err
+			}
+			rel := relPath(res.Dir)
+			fmt.Fprintf(e.stdout, "Created %s (module %s). Start it with:\n\n", res.Dir, res.Module)
+			fmt.Fprintf(e.stdout, "  cd %s && go run ./cmd/%s -conf ./configs\n\n", rel, res.Name)
+			fmt.Fprintf(e.stdout, "then: curl localhost:8000/helloworld/kratos\n")
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.Module, "module", "m", "", "module path of the project (default: the name)")
+	f.StringVarP(&opts.RepoURL, "repo-url", "r", "", "git repository to use as the template instead of the built-in one")
+	f.StringVarP(&opts.Branch, "branch", "b", "", "branch of --repo-url (default: its default branch)")
+	f.BoolVar(&opts.NoMod, "nomod", false, "add the service to the module enclosing it instead of creating a go.mod")
+	f.DurationVarP(&timeout, "timeout", "t", 2*time.Minute, "give up after this long")
+	f.StringVar(&opts.FrameworkPath, "kratos-path", "", "framework source directory for the go.mod replace (default: detected; env "+project.EnvFrameworkPath+")")
+	return cmd
+}

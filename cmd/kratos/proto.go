@@ -1,0 +1,282 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"google.golang.org/protobuf/compiler/protogen"
+
+	"github.com/seed6ad8aa6b/kratos/cmd/internal/apigen"
+	"github.com/seed6ad8aa6b/kratos/cmd/internal/gomod"
+	"github.com/seed6ad8aa6b/kratos/cmd/internal/protoc"
+	"github.com/seed6ad8aa6b/kratos/cmd/internal/scaffold"
+)
+
+func newProtoCommand(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "proto",
+		Short: "Write .proto files, generate code from them, write service stubs",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cmd.Help()
+		},
+	}
+	cmd.AddCommand(newProtoAddCommand(e), newProtoClientCommand(e), newProtoServerCommand(e))
+	return cmd
+}
+
+func newProtoAddCommand(e *env) *cobra.Command {
+	var withHTTP bool
+	cmd := &cobra.Command{
+		Use:   "add <path/to/file.proto>",
+		Short: "Write a service definition with CRUD methods",
+		Long: `add writes a .proto file declaring a service named after the file, with Create, Update,
+Delete, Get and List methods. The proto package comes from the file's directory (a leading
+"api/" dropped), go_package from the directory's place in the nearest Go module.`,
+		Example: `  kratos proto add api/helloworld/v1/demo.proto
+  kratos proto add api/shop/v1/order.proto --http`,
+		Args: exactArgs(1, "the path of the .proto file to write"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target := args[0]
+			if _, err := os.Lstat(target); err == nil {
+				return fmt.Errorf("%s already exists; not overwriting it", target)
+			}
+			abs, err := filepath.Abs(target)
+			if err != nil {
+				return err
+			}
+			root, module, err := gomod.ModuleOf(existingAncestor(filepath.Dir(abs)))
+			if err != nil {
+				return fmt.Errorf("%s must be inside a Go module: %w", target, err)
+			}
+			rel, err := filepath.Rel(root, abs)
+			if err != nil || !filepath.IsLocal(rel) {
+				return fmt.Errorf("%s is not inside the module at %s", target, root)
+			}
+			params, err := scaffold.ProtoParamsFor(module, filepath.ToSlash(rel), withHTTP)
+			if err != nil {
+				return err
+			}
+			data, err := scaffold.Proto(params)
+			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+				return err
+			}
+			f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+			if err != nil {
+				return err
+			}
+			_, err = f.Write(data)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				os.Remove(abs)
+				return err
+			}
+			fmt.Fprintf(e.stdout, "wrote %s (service %s.%s)\n", target, params.Package, params.Service)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&withHTTP, "http", false, "add google.api.http routes to the methods")
+	return cmd
+}
+
+// existingAncestor returns dir or its nearest ancestor that exists.
+func existingAncestor(dir string) string {
+	for {
+		if _, err := os.Stat(dir); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return dir
+		}
+		dir = parent
+	}
+}
+
+func newProtoClientCommand(e *env) *cobra.Command {
+	var protoPaths []string
+	cmd := &cobra.Command{
+		Use:   "client <file-or-dir>...",
+		Short: "Generate the Go code of .proto files (messages, gRPC, HTTP, errors)",
+		Long: `client compiles .proto files in pure Go and writes, next to each file, the code that
+protoc-gen-go, protoc-gen-go-grpc, protoc-gen-go-http and protoc-gen-go-errors would write
+with paths=source_relative. A directory stands for every .proto file below it (except under
+third_party and hidden directories). No protoc or plugin is needed.
+
+Imports are looked up in the --proto_path directories, then the root of the Go module holding
+the file and its third_party directory, then among the files built into kratos: the
+well-known types (google/protobuf/*.proto), the google API annotations (google/api/*.proto)
+and errors/errors.proto.`,
+		Example: `  kratos proto client api
+  kratos proto client api/helloworld/v1/greeter.proto -p ../shared/protos`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError{fmt.Errorf("%s needs a .proto file or a directory", cmd.CommandPath())}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			files, err := apigen.FindProtos(args)
+			if err != nil {
+				return err
+			}
+			written, err := apigen.Generate(cmd.Context(), files, apigen.Options{
+				ProtoPaths: protoPaths,
+				Warn:       func(err error) { fmt.Fprintf(e.stderr, "warning: %v\n", err) },
+			})
+			if err != nil {
+				return compileError(err)
+			}
+			for _, w := range written {
+				fmt.Fprintf(e.stdout, "wrote %s\n", relPath(w))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVarP(&protoPaths, "proto_path", "p", nil, "directory to search for imports, before the defaults (repeatable)")
+	return cmd
+}
+
+// compileError puts a list of compile problems on their own lines.
+func compileError(err error) error {
+	var ce *protoc.Error
+	if errors.As(err, &ce) {
+		return fmt.Errorf("cannot compile:\n%s", strings.Join(ce.Problems, "\n"))
+	}
+	return err
+}
+
+// relPath returns p relative to the working directory when it is below it.
+func relPath(p string) string {
+	if !filepath.IsAbs(p) {
+		return p
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	if r, err := filepath.Rel(wd, p); err == nil && filepath.IsLocal(r) {
+		return r
+	}
+	return p
+}
+
+func newProtoServerCommand(e *env) *cobra.Command {
+	var (
+		target     string
+		protoPaths []string
+	)
+	cmd := &cobra.Command{
+		Use:   "server <file.proto>",
+		Short: "Write implementation stubs for the services of a .proto file",
+		Long: `server writes <target>/<service>.go for every service of the file: a <Service>Service
+type embedding Unimplemented<Service>Server, its constructor, and a method for every RPC,
+unary or streaming. Existing files are never overwritten; they are reported and skipped.
+Generate the code of the .proto first (kratos proto client).`,
+		Example: `  kratos proto server api/helloworld/v1/demo.proto -t internal/service`,
+		Args:    exactArgs(1, "one .proto file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if filepath.Ext(args[0]) != ".proto" {
+				return fmt.Errorf("%s: not a .proto file", args[0])
+			}
+			if _, err := os.Stat(args[0]); err != nil {
+				return err
+			}
+			if st, err := os.Stat(target); err == nil && !st.IsDir() {
+				return fmt.Errorf("--target-dir %s is not a directory", target)
+			}
+			absTarget, err := filepath.Abs(target)
+			if err != nil {
+				return err
+			}
+			root, module, err := gomod.ModuleOf(existingAncestor(absTarget))
+			if err != nil {
+				return fmt.Errorf("--target-dir %s must be inside a Go module: %w", target, err)
+			}
+			rel, err := filepath.Rel(root, absTarget)
+			if err != nil || !(rel == "." || filepath.IsLocal(rel)) {
+				return fmt.Errorf("--target-dir %s is not inside the module at %s", target, root)
+			}
+			importPath := module
+			if rel != "." {
+				importPath += "/" + filepath.ToSlash(rel)
+			}
+			params := scaffold.ServerParams{Dir: filepath.ToSlash(target), ImportPath: importPath, Package: packageName(absTarget)}
+
+			units, err := apigen.Plan([]string{args[0]}, apigen.Options{ProtoPaths: protoPaths})
+			if err != nil {
+				return err
+			}
+			u := units[0]
+			req, err := u.Compiler.Compile(cmd.Context(), u.Names)
+			if err != nil {
+				return compileError(err)
+			}
+			files, err := protoc.Generate(req, protoc.Plugin{
+				Name: "kratos proto server",
+				Run: func(gen *protogen.Plugin) error {
+					scaffold.Servers(gen, params)
+					return nil
+				},
+			})
+			if err != nil {
+				return err
+			}
+			if len(files) == 0 {
+				return fmt.Errorf("%s declares no service", args[0])
+			}
+			var todo []protoc.File
+			for _, f := range files {
+				if _, err := os.Lstat(filepath.FromSlash(f.Name)); err == nil {
+					fmt.Fprintf(e.stderr, "%s already exists; not overwriting it\n", f.Name)
+					continue
+				} else if !errors.Is(err, fs.ErrNotExist) {
+					return err
+				}
+				todo = append(todo, f)
+			}
+			if err := protoc.WriteFiles("", todo); err != nil {
+				return err
+			}
+			for _, f := range todo {
+				fmt.Fprintf(e.stdout, "wrote %s\n", f.Name)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&target, "target-dir", "t", "internal/service", "directory to write the implementations to")
+	cmd.Flags().StringArrayVarP(&protoPaths, "proto_path", "p", nil, "directory to search for imports, before the defaults (repeatable)")
+	return cmd
+}
+
+// packageName returns the package name of the Go files already in dir,
+// or "" when there are none.
+func packageName(dir string) string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return ""
+	}
+	for _, ent := range entries {
+		name := ent.Name()
+		if ent.IsDir() || filepath.Ext(name) != ".go" || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(dir, name), nil, parser.PackageClauseOnly)
+		if err == nil {
+			return f.Name.Name
+		}
+	}
+	return ""
+}
