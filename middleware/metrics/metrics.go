@@ -21,6 +21,8 @@ import (
 	"context"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -156,6 +158,7 @@ func newMetrics(from func(context.Context) (transport.Transporter, bool), opts [
 	if o.requests == nil && o.seconds == nil {
 		return func(handler middleware.Handler) middleware.Handler { return handler }
 	}
+	cache := new(optionCache)
 	return func(handler middleware.Handler) middleware.Handler {
 		return func(ctx context.Context, req any) (any, error) {
 			var kind, operation string
@@ -170,20 +173,68 @@ func newMetrics(from func(context.Context) (transport.Transporter, bool), opts [
 				if se := errors.FromError(err); se != nil {
 					code, reason = int(se.Code), se.Reason
 				}
-				o.requests.Add(ctx, 1, metric.WithAttributes(
-					attribute.String(keyKind, kind),
-					attribute.String(keyOperation, operation),
-					attribute.Int(keyCode, code),
-					attribute.String(keyReason, reason),
-				))
+				o.requests.Add(ctx, 1, cache.get(series{kind, operation, code, reason, true}).add...)
 			}
 			if o.seconds != nil {
-				o.seconds.Record(ctx, time.Since(start).Seconds(), metric.WithAttributes(
-					attribute.String(keyKind, kind),
-					attribute.String(keyOperation, operation),
-				))
+				o.seconds.Record(ctx, time.Since(start).Seconds(), cache.get(series{kind: kind, operation: operation}).record...)
 			}
 			return reply, err
 		}
 	}
+}
+
+// maxCachedSeries bounds the number of attribute sets a middleware keeps.
+// Past it, sets are built for each call: an HTTP client whose operation is
+// the raw request path would otherwise grow the cache without bound.
+const maxCachedSeries = 1024
+
+// series identifies the attributes of one measurement: of the counter
+// (requests true) or of the histogram (code and reason left out).
+type series struct {
+	kind, operation string
+	code            int
+	reason          string
+	requests        bool
+}
+
+// measurementOptions holds one attribute set as ready-made option slices,
+// so that recording a measurement allocates nothing of its own.
+type measurementOptions struct {
+	add    []metric.AddOption
+	record []metric.RecordOption
+}
+
+// optionCache maps series to their options. It is safe for concurrent use.
+type optionCache struct {
+	m sync.Map // series -> *measurementOptions
+	n atomic.Int32
+}
+
+func (c *optionCache) get(s series) *measurementOptions {
+	if v, ok := c.m.Load(s); ok {
+		return v.(*measurementOptions)
+	}
+	var set attribute.Set
+	if s.requests {
+		set = attribute.NewSet(
+			attribute.String(keyKind, s.kind),
+			attribute.String(keyOperation, s.operation),
+			attribute.Int(keyCode, s.code),
+			attribute.String(keyReason, s.reason),
+		)
+	} else {
+		set = attribute.NewSet(
+			attribute.String(keyKind, s.kind),
+			attribute.String(keyOperation, s.operation),
+		)
+	}
+	opt := metric.WithAttributeSet(set)
+	mo := &measurementOptions{add: []metric.AddOption{opt}, record: []metric.RecordOption{opt}}
+	if c.n.Load() < maxCachedSeries {
+		if v, loaded := c.m.LoadOrStore(s, mo); loaded {
+			return v.(*measurementOptions)
+		}
+		c.n.Add(1)
+	}
+	return mo
 }

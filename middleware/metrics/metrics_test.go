@@ -2,8 +2,10 @@ package metrics
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
+	"sync"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -42,15 +44,15 @@ func collect(t *testing.T, reader *sdkmetric.ManualReader) map[string]metricdata
 	return out
 }
 
-// series identifies a data point by its attributes.
-type series struct {
+// dataPoint identifies a data point by its attributes.
+type dataPoint struct {
 	kind, operation string
 	code            int64
 	reason          string
 }
 
-func seriesOf(set attribute.Set) series {
-	var s series
+func pointOf(set attribute.Set) dataPoint {
+	var s dataPoint
 	if v, ok := set.Value(keyKind); ok {
 		s.kind = v.AsString()
 	}
@@ -83,14 +85,14 @@ func TestMetrics(t *testing.T) {
 		{kind: transport.KindGRPC, operation: "/users.v1.Users/List", err: errors.ServiceUnavailable("DOWN", "maintenance")},
 		{noTr: true},
 	}
-	wantCounts := map[series]int64{
+	wantCounts := map[dataPoint]int64{
 		{"http", "/users.v1.Users/Get", 200, ""}:               2,
 		{"http", "/users.v1.Users/Get", 404, "USER_NOT_FOUND"}: 1,
 		{"grpc", "/users.v1.Users/List", 200, ""}:              1,
 		{"grpc", "/users.v1.Users/List", 503, "DOWN"}:          1,
 		{"", "", 200, ""}: 1,
 	}
-	wantHist := map[series]uint64{
+	wantHist := map[dataPoint]uint64{
 		{kind: "http", operation: "/users.v1.Users/Get"}:  3,
 		{kind: "grpc", operation: "/users.v1.Users/List"}: 2,
 		{}: 1,
@@ -144,9 +146,9 @@ func TestMetrics(t *testing.T) {
 			if !sum.IsMonotonic {
 				t.Error("counter is not monotonic")
 			}
-			gotCounts := map[series]int64{}
+			gotCounts := map[dataPoint]int64{}
 			for _, dp := range sum.DataPoints {
-				gotCounts[seriesOf(dp.Attributes)] += dp.Value
+				gotCounts[pointOf(dp.Attributes)] += dp.Value
 				if n := dp.Attributes.Len(); n != 4 {
 					t.Errorf("counter point has %d attributes, want 4: %v", n, dp.Attributes.ToSlice())
 				}
@@ -166,9 +168,9 @@ func TestMetrics(t *testing.T) {
 			if !ok {
 				t.Fatalf("histogram data = %T, want Histogram[float64]", hist.Data)
 			}
-			gotHist := map[series]uint64{}
+			gotHist := map[dataPoint]uint64{}
 			for _, dp := range hd.DataPoints {
-				gotHist[seriesOf(dp.Attributes)] += dp.Count
+				gotHist[pointOf(dp.Attributes)] += dp.Count
 				if n := dp.Attributes.Len(); n != 2 {
 					t.Errorf("histogram point has %d attributes, want 2: %v", n, dp.Attributes.ToSlice())
 				}
@@ -305,6 +307,8 @@ func TestEnableOTELExemplar(t *testing.T) {
 	}
 }
 
+// BenchmarkServer measures a server call with both instruments against the
+// bare handler; "parallel" runs calls on every P at once.
 func BenchmarkServer(b *testing.B) {
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
@@ -329,5 +333,71 @@ func BenchmarkServer(b *testing.B) {
 				}
 			}
 		})
+		b.Run(bb.name+"/parallel", func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := bb.h(ctx, "req"); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+func TestOptionCacheIsBounded(t *testing.T) {
+	var c optionCache
+	for i := range maxCachedSeries + 10 {
+		s := series{kind: "http", operation: fmt.Sprintf("/v1/users/%d", i), code: 200, requests: true}
+		mo := c.get(s)
+		if len(mo.add) != 1 || len(mo.record) != 1 {
+			t.Fatalf("get(%v) = %d add and %d record options, want 1 each", s, len(mo.add), len(mo.record))
+		}
+		if again := c.get(s); (i < maxCachedSeries) != (again == mo) {
+			t.Errorf("series %d: cached = %v, want %v", i, again == mo, i < maxCachedSeries)
+		}
+	}
+	if got := int(c.n.Load()); got != maxCachedSeries {
+		t.Errorf("cached series = %d, want %d", got, maxCachedSeries)
+	}
+}
+
+func TestConcurrentCalls(t *testing.T) {
+	meter, reader := newMeter(t)
+	requests, _ := DefaultRequestsCounter(meter, "requests")
+	seconds, _ := DefaultSecondsHistogram(meter, "seconds")
+	h := Server(WithRequests(requests), WithSeconds(seconds))(func(_ context.Context, req any) (any, error) {
+		if req.(int)%2 == 1 {
+			return nil, errors.BadRequest("ODD", "odd request")
+		}
+		return nil, nil
+	})
+	const workers, calls = 8, 200
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			op := fmt.Sprintf("/pkg.Svc/M%d", w%2)
+			ctx := transport.NewServerContext(context.Background(), transporttest.New(transport.KindGRPC, op))
+			for i := range calls {
+				_, _ = h(ctx, i)
+			}
+		})
+	}
+	wg.Wait()
+	got := map[dataPoint]int64{}
+	for _, dp := range collect(t, reader)["requests"].Data.(metricdata.Sum[int64]).DataPoints {
+		got[pointOf(dp.Attributes)] += dp.Value
+	}
+	per := int64(workers / 2 * calls / 2)
+	want := map[dataPoint]int64{
+		{"grpc", "/pkg.Svc/M0", 200, ""}:    per,
+		{"grpc", "/pkg.Svc/M0", 400, "ODD"}: per,
+		{"grpc", "/pkg.Svc/M1", 200, ""}:    per,
+		{"grpc", "/pkg.Svc/M1", 400, "ODD"}: per,
+	}
+	if !mapsEqual(got, want) {
+		t.Errorf("counter = %v, want %v", got, want)
 	}
 }
