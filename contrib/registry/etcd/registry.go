@@ -91,7 +91,8 @@ func (r *Registry) attemptTimeout() time.Duration {
 // Deregister. Registering an instance again (same name and ID) replaces the
 // stored value and its keep-alive; if that fails, the previous registration
 // stays in force. Failed attempts are retried with backoff, up to MaxRetry
-// times, while ctx allows.
+// times, while ctx allows. Register and Deregister of one instance run one
+// at a time.
 func (r *Registry) Register(ctx context.Context, service *registry.ServiceInstance) error {
 	if service == nil {
 		return errors.New("registry/etcd: register: nil service instance")
