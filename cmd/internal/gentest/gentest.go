@@ -36,11 +36,17 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // source info (so comments reach the generated code) and every imported
 // file in dependency order.
 func Compile(importPaths []string, files ...string) (*pluginpb.CodeGeneratorRequest, error) {
+	return compile(&protocompile.SourceResolver{ImportPaths: importPaths}, files)
+}
+
+// CompileSources is Compile with the files' sources given by import name.
+func CompileSources(sources map[string]string, files ...string) (*pluginpb.CodeGeneratorRequest, error) {
+	return compile(&protocompile.SourceResolver{Accessor: protocompile.SourceAccessorFromMap(sources)}, files)
+}
+
+func compile(src protocompile.Resolver, files []string) (*pluginpb.CodeGeneratorRequest, error) {
 	c := protocompile.Compiler{
-		Resolver: protocompile.CompositeResolver{
-			&protocompile.SourceResolver{ImportPaths: importPaths},
-			protoimports.Resolver(),
-		},
+		Resolver:       protocompile.CompositeResolver{src, protoimports.Resolver()},
 		SourceInfoMode: protocompile.SourceInfoStandard,
 	}
 	compiled, err := c.Compile(context.Background(), files...)
