@@ -199,10 +199,27 @@ func TestLookupRawPath(t *testing.T) {
 		{"*", 404},
 		{"helloworld/x", 404},
 	}
+	long := func(unit string, n int) string { return strings.Repeat(unit, n/len(unit)+1)[:n] }
+	tests = append(tests, []struct {
+		path   string
+		status int
+	}{
+		{long("/", MaxPathLen), 404},
+		{long("/", MaxPathLen+1), 400},
+		{"/files/" + long("a/", MaxPathLen-7), 200},
+		{"/files/" + long("a/", MaxPathLen-6), 400},
+		{long("/%41", MaxPathLen), 404},
+		{long("/helloworld", MaxPathLen), 404},
+		{"/v1/" + long("x.", MaxPathLen-5) + "y", 200},
+	}...)
 	for _, tt := range tests {
 		_, status, _, _ := r.lookup("GET", tt.path, "", nil)
 		if status != tt.status {
-			t.Errorf("lookup(%q) status = %d, want %d", tt.path, status, tt.status)
+			name := tt.path
+			if len(name) > 40 {
+				name = fmt.Sprintf("%s... (%d bytes)", name[:40], len(name))
+			}
+			t.Errorf("lookup(%q) status = %d, want %d", name, status, tt.status)
 		}
 	}
 }
