@@ -8,9 +8,9 @@
 // http.*, url.*, peer address) and mark failed calls with status Error.
 //
 // The tracer provider defaults to the global one of package otel, read when
-// the middleware is built; otel's global provider forwards to whatever
-// provider is installed later with otel.SetTracerProvider, so building the
-// middleware before installing the SDK is fine. Tracer exposes the span
+// the middleware is built; otel's global provider forwards to the first
+// provider installed with otel.SetTracerProvider, even later, so building
+// the middleware before installing the SDK is fine. Tracer exposes the span
 // handling for transports that do not use middleware. TraceID and SpanID are
 // log valuers that put the current trace and span IDs on log records.
 package tracing
@@ -53,8 +53,8 @@ func WithPropagator(propagator propagation.TextMapPropagator) Option {
 }
 
 // WithServiceName sets the service name that the default propagator's
-// Metadata writes into the x-md-service-name header of client calls, and
-// that servers record as the span attribute peer.service. It has no effect
+// Metadata writes into the x-md-service-name header of client calls; the
+// receiving server records it as the span attribute peer.service. It has no effect
 // together with WithPropagator. The default is no name. (Not in Kratos,
 // whose Metadata reads the name from the App in the context.)
 func WithServiceName(name string) Option {
