@@ -34,26 +34,44 @@ type serverCall struct {
 
 	tr Transport
 
-	unary grpc.UnaryHandler
-
-	srv        any
-	stream     grpc.ServerStream
-	handler    grpc.StreamHandler
-	streamMW   []middleware.Middleware
-	headerSent atomic.Bool // the reply header was handed to the stream
+	unary  grpc.UnaryHandler
+	stream *streamCall // nil for a unary call
 
 	mergeCancel context.CancelFunc // releases the merged context; nil if not merged
 
 	// The Timeout. When limited is false the embedded context's deadline
 	// applies and the fields below are unused.
 	limited  bool
+	ended    endState
 	deadline time.Time
-
 	mu       sync.Mutex
 	timed    context.Context // set up on demand; nil until then
 	cancel   context.CancelFunc
-	ended    bool
-	endedErr error // Err once ended without timed
+}
+
+// endState is why a call that ended without a timer counts as done.
+type endState uint8
+
+const (
+	running         endState = iota
+	endedCancelled           // the handler returned in time
+	endedExpired             // the deadline had passed
+	endedWithParent          // the embedded context was done first
+)
+
+// streamCall is what a streaming call needs besides serverCall.
+type streamCall struct {
+	srv        any
+	ss         grpc.ServerStream
+	handler    grpc.StreamHandler
+	ms         []middleware.Middleware // stream middleware
+	headerSent atomic.Bool             // the reply header was handed to the stream
+}
+
+// streamServerCall puts both parts of a streaming call in one allocation.
+type streamServerCall struct {
+	serverCall
+	streamCall
 }
 
 // callKey finds the serverCall in a context derived from it.
@@ -86,15 +104,18 @@ func (c *serverCall) begin(ctx context.Context, st *callState, timeout time.Dura
 func (c *serverCall) end() {
 	if c.limited {
 		c.mu.Lock()
-		if c.timed != nil {
+		switch {
+		case c.ended != running:
+		case c.timed != nil:
 			c.cancel()
-		} else if !c.ended {
-			c.endedErr = c.errLocked()
-			if c.endedErr == nil {
-				c.endedErr = context.Canceled
-			}
+			c.ended = endedCancelled // unused: timed answers from now on
+		case c.Context.Err() != nil:
+			c.ended = endedWithParent
+		case !time.Now().Before(c.deadline):
+			c.ended = endedExpired
+		default:
+			c.ended = endedCancelled
 		}
-		c.ended = true
 		c.mu.Unlock()
 	}
 	if c.mergeCancel != nil {
@@ -118,7 +139,7 @@ func (c *serverCall) Done() <-chan struct{} {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.ended && c.timed == nil {
+	if c.ended != running && c.timed == nil {
 		return closedChan
 	}
 	return c.timedLocked().Done()
@@ -134,8 +155,13 @@ func (c *serverCall) Err() error {
 	if c.timed != nil {
 		return c.timed.Err()
 	}
-	if c.ended {
-		return c.endedErr
+	switch c.ended {
+	case endedCancelled:
+		return context.Canceled
+	case endedExpired:
+		return context.DeadlineExceeded
+	case endedWithParent:
+		return c.Context.Err()
 	}
 	return c.errLocked()
 }
@@ -157,7 +183,7 @@ func (c *serverCall) errLocked() error {
 func (c *serverCall) timedLocked() context.Context {
 	if c.timed == nil {
 		c.timed, c.cancel = context.WithDeadline(c.Context, c.deadline)
-		if c.ended {
+		if c.ended != running {
 			c.cancel()
 		}
 	}

@@ -355,13 +355,19 @@ var errLostContext = errors.New("grpc: middleware called its next handler with a
 func (s *Server) streamServerInterceptor(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	st := s.state.Load()
 	ctx := ss.Context()
-	c := &serverCall{
-		tr:       Transport{endpoint: st.endpoint, operation: info.FullMethod, incoming: ctx},
-		srv:      srv,
-		stream:   ss,
-		handler:  handler,
-		streamMW: s.streamMiddleware.Match(info.FullMethod),
+	sc := &streamServerCall{
+		serverCall: serverCall{
+			tr: Transport{endpoint: st.endpoint, operation: info.FullMethod, incoming: ctx},
+		},
+		streamCall: streamCall{
+			srv:     srv,
+			ss:      ss,
+			handler: handler,
+			ms:      s.streamMiddleware.Match(info.FullMethod),
+		},
 	}
+	c := &sc.serverCall
+	c.stream = &sc.streamCall
 	callCtx := c.begin(ctx, st, 0)
 	defer c.end()
 
@@ -387,18 +393,19 @@ func invokeStream(ctx context.Context, _ any) (any, error) {
 // serveStream runs the streaming handler with a stream whose context is
 // ctx and whose messages pass through the stream middleware.
 func (c *serverCall) serveStream(ctx context.Context) error {
-	ws := &wrappedStream{ServerStream: c.stream, ctx: ctx, ms: c.streamMW, call: c}
-	return c.handler(c.srv, ws)
+	ws := &wrappedStream{ServerStream: c.stream.ss, ctx: ctx, ms: c.stream.ms, call: c}
+	return c.stream.handler(c.stream.srv, ws)
 }
 
 // sendHeader hands the reply header set so far to the stream, once. The
 // stream sends it with the first message, or with the status.
 func (c *serverCall) sendHeader() {
-	if c.headerSent.Load() {
+	st := c.stream
+	if st.headerSent.Load() {
 		return
 	}
-	if md := c.tr.replyMD(); len(md) > 0 && c.headerSent.CompareAndSwap(false, true) {
-		_ = c.stream.SetHeader(md)
+	if md := c.tr.replyMD(); len(md) > 0 && st.headerSent.CompareAndSwap(false, true) {
+		_ = st.ss.SetHeader(md)
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 // and for a context that does not come from the server.
 func GetStream(ctx context.Context) grpc.ServerStream {
 	if c, ok := ctx.Value(callKey{}).(*serverCall); ok && c.stream != nil {
-		return c.stream
+		return c.stream.ss
 	}
 	return nil
 }
