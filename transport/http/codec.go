@@ -8,7 +8,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
@@ -286,29 +288,66 @@ func DefaultErrorDecoder(_ context.Context, res *http.Response) error {
 // usual {name} and {id} variables take this path; others go through the
 // form codec.
 func setStringVars(msg proto.Message, vars map[string]string) bool {
-	m := msg.ProtoReflect()
-	if !m.IsValid() {
+	fields := stringFieldsOf(msg)
+	if fields == nil {
 		return false
 	}
-	fields := m.Descriptor().Fields()
 	for k, v := range vars {
-		fd := fields.ByName(protoreflect.Name(k))
-		if fd == nil {
-			fd = fields.ByJSONName(k)
-		}
-		if fd == nil || fd.Kind() != protoreflect.StringKind || fd.Cardinality() == protoreflect.Repeated ||
-			fd.HasPresence() || !utf8.ValidString(v) {
+		if _, ok := fields[k]; !ok || !utf8.ValidString(v) {
 			return false
 		}
 	}
+	sv := reflect.ValueOf(msg).Elem()
 	for k, v := range vars {
-		fd := fields.ByName(protoreflect.Name(k))
-		if fd == nil {
-			fd = fields.ByJSONName(k)
-		}
-		m.Set(fd, protoreflect.ValueOfString(v))
+		sv.Field(fields[k]).SetString(v)
 	}
 	return true
+}
+
+// stringFields caches, per generated message type, the Go struct field
+// index of each singular string field without presence, by proto name and
+// by JSON name. Such a field is a plain string in generated code, so it can
+// be set like user code does, without protoreflect's boxing. A type that is
+// not a pointer to a generated struct maps to an empty map.
+var stringFields sync.Map // reflect.Type -> map[string]int
+
+func stringFieldsOf(msg proto.Message) map[string]int {
+	t := reflect.TypeOf(msg)
+	if v, ok := stringFields.Load(t); ok {
+		return v.(map[string]int)
+	}
+	fields := map[string]int{}
+	if t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct && !reflect.ValueOf(msg).IsNil() {
+		st := t.Elem()
+		desc := msg.ProtoReflect().Descriptor().Fields()
+		for i := range st.NumField() {
+			sf := st.Field(i)
+			if sf.Type.Kind() != reflect.String || !sf.IsExported() {
+				continue
+			}
+			fd := desc.ByName(protoreflect.Name(protobufTagName(sf.Tag.Get("protobuf"))))
+			if fd == nil || fd.Kind() != protoreflect.StringKind || fd.Cardinality() == protoreflect.Repeated || fd.HasPresence() {
+				continue
+			}
+			fields[string(fd.Name())] = i
+			fields[fd.JSONName()] = i
+		}
+	}
+	stringFields.Store(t, fields)
+	return fields
+}
+
+// protobufTagName returns the name= part of a generated `protobuf:"..."`
+// struct tag.
+func protobufTagName(tag string) string {
+	for tag != "" {
+		var part string
+		part, tag, _ = strings.Cut(tag, ",")
+		if name, ok := strings.CutPrefix(part, "name="); ok {
+			return name
+		}
+	}
+	return ""
 }
 
 // varsValues returns the path variables as url.Values.
