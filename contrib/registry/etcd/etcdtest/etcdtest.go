@@ -6,7 +6,7 @@
 // variable, or found as "etcd" in PATH. Tests that need etcd run only when
 // KRATOS_TEST_ETCD is set, as the repository's test script does after
 // starting its shared server (see [Shared]); [Start] skips the test
-// otherwise.
+// otherwise. The end-to-end tests in the e2e module use it too.
 package etcdtest
 
 import (
@@ -233,19 +233,6 @@ func (s *Server) Stop() {
 		<-s.exited
 	}
 	s.cmd = nil
-}
-
-// Running reports whether the server process runs.
-func (s *Server) Running() bool {
-	if s.cmd == nil {
-		return false
-	}
-	select {
-	case <-s.exited:
-		return false
-	default:
-		return true
-	}
 }
 
 // lockedBuffer collects the server's output.
