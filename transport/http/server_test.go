@@ -698,3 +698,42 @@ func TestCleanPathRedirect(t *testing.T) {
 		}
 	}
 }
+
+func TestBindVarsKinds(t *testing.T) {
+	srv := khttp.NewServer()
+	r := srv.Route("/")
+	h := func(ctx khttp.Context) error {
+		var in testpb.HelloRequest
+		if err := ctx.BindVars(&in); err != nil {
+			return err
+		}
+		return ctx.String(200, fmt.Sprintf("%s|%d|%s|%s", in.Name, in.Count, in.PageToken, in.GetInner().GetValue()))
+	}
+	r.GET("/proto/{page_token}", h)
+	r.GET("/json/{pageToken}/{name}", h)
+	r.GET("/int/{count}", h)
+	r.GET("/nested/{inner.value}", h)
+	r.GET("/unknown/{nope}", h)
+	tests := []struct {
+		target   string
+		wantCode int
+		want     string
+	}{
+		{"/proto/t1", 200, "|0|t1|"},
+		{"/json/t2/n%20x", 200, "n x|0|t2|"},
+		{"/int/42", 200, "|42||"},
+		{"/int/x", 400, ""},
+		{"/nested/v", 200, "|0||v"},
+		{"/unknown/z", 200, "|0||"},
+	}
+	for _, tt := range tests {
+		rec := serve(srv, "GET", tt.target, "", "")
+		if rec.Code != tt.wantCode {
+			t.Errorf("GET %s: status = %d, want %d", tt.target, rec.Code, tt.wantCode)
+			continue
+		}
+		if tt.wantCode == 200 && rec.Body.String() != tt.want {
+			t.Errorf("GET %s: body = %q, want %q", tt.target, rec.Body, tt.want)
+		}
+	}
+}
