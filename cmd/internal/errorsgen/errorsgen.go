@@ -143,14 +143,14 @@ func plan(file *protogen.File) ([]reason, error) {
 	var out []reason
 	seen := make(map[string]*protogen.EnumValue)
 	for _, enum := range file.Enums {
-		def, _ := proto.GetExtension(enum.Desc.Options(), kerrors.E_DefaultCode).(int32)
+		def, _ := proto.GetExtension(reparse(enum.Desc.Options()), kerrors.E_DefaultCode).(int32)
 		if def < 0 || def > MaxCode {
 			return nil, fmt.Errorf("%s: enum %s: errors.default_code %d is outside 0 to %d",
 				file.Desc.Path(), enum.Desc.FullName(), def, MaxCode)
 		}
 		for _, v := range enum.Values {
 			code := def
-			if c, _ := proto.GetExtension(v.Desc.Options(), kerrors.E_Code).(int32); c != 0 {
+			if c, _ := proto.GetExtension(reparse(v.Desc.Options()), kerrors.E_Code).(int32); c != 0 {
 				code = c
 			}
 			if code < 0 || code > MaxCode {
@@ -208,6 +208,26 @@ func hasLower(s string) bool {
 		}
 	}
 	return false
+}
+
+// reparse returns options decoded again from their wire form with the
+// extension types linked into the binary. A request built in-process (not
+// read from protoc) may carry custom options as dynamic messages, which
+// proto.GetExtension cannot return as the Go type; decoding them again
+// makes them the Go type in every case.
+func reparse(opts proto.Message) proto.Message {
+	if opts == nil || !opts.ProtoReflect().IsValid() {
+		return opts
+	}
+	raw, err := proto.Marshal(opts)
+	if err != nil {
+		return opts
+	}
+	fresh := opts.ProtoReflect().Type().New().Interface()
+	if err := proto.Unmarshal(raw, fresh); err != nil {
+		return opts
+	}
+	return fresh
 }
 
 func compilerVersion(gen *protogen.Plugin) string {

@@ -6,7 +6,10 @@ import (
 	"testing"
 
 	"google.golang.org/protobuf/compiler/protogen"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/pluginpb"
 
+	"github.com/seed6ad8aa6b/kratos/cmd/internal/errorsgen"
 	"github.com/seed6ad8aa6b/kratos/cmd/internal/gentest"
 	"github.com/seed6ad8aa6b/kratos/cmd/internal/httpgen"
 )
@@ -204,5 +207,31 @@ message M { string id = 1; }
 	}
 	if strings.Contains(code, `pattern := "/a2"`) {
 		t.Error("the client uses an additional binding, want the main rule")
+	}
+}
+
+// TestInMemoryRequest runs the generators over the request as the pure-Go
+// compiler builds it, without the wire round trip of a protoc run: custom
+// options are then dynamic messages, which must still be read.
+func TestInMemoryRequest(t *testing.T) {
+	req, err := gentest.Compile([]string{"testdata"}, "routes.proto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range []func(*protogen.Plugin) error{
+		func(gen *protogen.Plugin) error { return httpgen.Generate(gen, httpgen.DefaultOptions()) },
+		errorsgen.Generate,
+	} {
+		gen, err := protogen.Options{}.New(proto.Clone(req).(*pluginpb.CodeGeneratorRequest))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := run(gen); err != nil {
+			t.Fatalf("Generate() error = %v", err)
+		}
+		resp := gen.Response()
+		if resp.Error != nil || len(resp.File) != 1 || !strings.Contains(resp.File[0].GetContent(), "func ") {
+			t.Errorf("Generate() = %d files, error %q; want one", len(resp.File), resp.GetError())
+		}
 	}
 }

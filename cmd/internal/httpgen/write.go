@@ -206,6 +206,11 @@ func (w *writer) clientMethod(service string, r *route) {
 	in := w.g.QualifiedGoIdent(m.Input.GoIdent)
 	out := w.g.QualifiedGoIdent(m.Output.GoIdent)
 	op := "Operation" + service + string(m.Desc.Name())
+	w.p("// ", m.GoName, " calls ", r.verb, " ", r.path, ".")
+	if methodDeprecated(m) {
+		w.p("//")
+		w.p("// Deprecated: Do not use.")
+	}
 	w.p("func (c *", service, "HTTPClientImpl) ", m.GoName, "(ctx ", w.ident(contextPkg, "Context"), ", in *", in,
 		", opts ...", w.ident(httpPkg, "CallOption"), ") (*", out, ", error) {")
 	w.p("var out ", out)

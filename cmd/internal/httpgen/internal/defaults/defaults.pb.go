@@ -135,9 +135,9 @@ const file_defaults_proto_rawDesc = "" +
 	"\x03Say\x12$.kratos.test.defaults.v1.EchoRequest\x1a\".kratos.test.defaults.v1.EchoReply\x12e\n" +
 	"\x03Get\x12$.kratos.test.defaults.v1.EchoRequest\x1a\".kratos.test.defaults.v1.EchoReply\"\x14\x82\xd3\xe4\x93\x02\x0e\x12\f/echo/{text}\x12[\n" +
 	"\x04Post\x12$.kratos.test.defaults.v1.EchoRequest\x1a\".kratos.test.defaults.v1.EchoReply\"\t\x82\xd3\xe4\x93\x02\x03:\x01*\x12T\n" +
-	"\x04Chat\x12$.kratos.test.defaults.v1.EchoRequest\x1a\".kratos.test.defaults.v1.EchoReply(\x010\x012Y\n" +
-	"\x05Quiet\x12P\n" +
-	"\x04Ping\x12$.kratos.test.defaults.v1.EchoRequest\x1a\".kratos.test.defaults.v1.EchoReplyBPZNgithub.com/seed6ad8aa6b/kratos/cmd/internal/httpgen/internal/defaults;defaultsb\x06proto3"
+	"\x04Chat\x12$.kratos.test.defaults.v1.EchoRequest\x1a\".kratos.test.defaults.v1.EchoReply(\x010\x012c\n" +
+	"\x05Quiet\x12U\n" +
+	"\x04Ping\x12$.kratos.test.defaults.v1.EchoRequest\x1a\".kratos.test.defaults.v1.EchoReply\"\x03\x88\x02\x01\x1a\x03\x88\x02\x01BPZNgithub.com/seed6ad8aa6b/kratos/cmd/internal/httpgen/internal/defaults;defaultsb\x06proto3"
 
 var (
 	file_defaults_proto_rawDescOnce sync.Once

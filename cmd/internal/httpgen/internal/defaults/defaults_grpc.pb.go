@@ -242,8 +242,13 @@ const (
 // Streams follow grpc.ClientConn.NewStream's rules for contexts and for
 // ending a stream.
 //
-// Quiet has only methods without rules.
+// Quiet has only methods without rules, and is deprecated.
+//
+// Deprecated: Do not use.
 type QuietClient interface {
+	// Ping is deprecated too.
+	//
+	// Deprecated: Do not use.
 	Ping(ctx context.Context, in *EchoRequest, opts ...grpc.CallOption) (*EchoReply, error)
 }
 
@@ -251,10 +256,12 @@ type quietClient struct {
 	cc grpc.ClientConnInterface
 }
 
+// Deprecated: Do not use.
 func NewQuietClient(cc grpc.ClientConnInterface) QuietClient {
 	return &quietClient{cc}
 }
 
+// Deprecated: Do not use.
 func (c *quietClient) Ping(ctx context.Context, in *EchoRequest, opts ...grpc.CallOption) (*EchoReply, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(EchoReply)
@@ -269,8 +276,13 @@ func (c *quietClient) Ping(ctx context.Context, in *EchoRequest, opts ...grpc.Ca
 // Implementations must embed UnimplementedQuietServer, so that
 // methods added to the service later do not break them.
 //
-// Quiet has only methods without rules.
+// Quiet has only methods without rules, and is deprecated.
+//
+// Deprecated: Do not use.
 type QuietServer interface {
+	// Ping is deprecated too.
+	//
+	// Deprecated: Do not use.
 	Ping(context.Context, *EchoRequest) (*EchoReply, error)
 	mustEmbedUnimplementedQuietServer()
 }
@@ -293,6 +305,7 @@ type UnsafeQuietServer interface {
 	mustEmbedUnimplementedQuietServer()
 }
 
+// Deprecated: Do not use.
 func RegisterQuietServer(s grpc.ServiceRegistrar, srv QuietServer) {
 	// Calling a method of a nil embedded *UnimplementedQuietServer would
 	// panic on the first request; panic here, at registration, instead.

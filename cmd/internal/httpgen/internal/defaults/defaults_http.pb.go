@@ -128,6 +128,7 @@ func NewEchoHTTPClient(client *http.Client) EchoHTTPClient {
 	return &EchoHTTPClientImpl{client}
 }
 
+// Get calls GET /echo/{text}.
 func (c *EchoHTTPClientImpl) Get(ctx context.Context, in *EchoRequest, opts ...http.CallOption) (*EchoReply, error) {
 	var out EchoReply
 	pattern := "/echo/{text}"
@@ -141,6 +142,7 @@ func (c *EchoHTTPClientImpl) Get(ctx context.Context, in *EchoRequest, opts ...h
 	return &out, nil
 }
 
+// Post calls POST /api/kratos.test.defaults.v1.Echo/Post.
 func (c *EchoHTTPClientImpl) Post(ctx context.Context, in *EchoRequest, opts ...http.CallOption) (*EchoReply, error) {
 	var out EchoReply
 	pattern := "/api/kratos.test.defaults.v1.Echo/Post"
@@ -154,6 +156,7 @@ func (c *EchoHTTPClientImpl) Post(ctx context.Context, in *EchoRequest, opts ...
 	return &out, nil
 }
 
+// Say calls POST /api/kratos.test.defaults.v1.Echo/Say.
 func (c *EchoHTTPClientImpl) Say(ctx context.Context, in *EchoRequest, opts ...http.CallOption) (*EchoReply, error) {
 	var out EchoReply
 	pattern := "/api/kratos.test.defaults.v1.Echo/Say"
@@ -172,12 +175,19 @@ const (
 )
 
 // QuietHTTPServer is the server API of kratos.test.defaults.v1.Quiet over HTTP.
+//
+// Deprecated: kratos.test.defaults.v1.Quiet is deprecated.
 type QuietHTTPServer interface {
+	// Ping is deprecated too.
+	//
+	// Deprecated: Do not use.
 	Ping(context.Context, *EchoRequest) (*EchoReply, error)
 }
 
 // RegisterQuietHTTPServer registers the HTTP routes of kratos.test.defaults.v1.Quiet on s,
 // served by srv.
+//
+// Deprecated: kratos.test.defaults.v1.Quiet is deprecated.
 func RegisterQuietHTTPServer(s *http.Server, srv QuietHTTPServer) {
 	r := s.Route("/")
 	r.POST("/api/kratos.test.defaults.v1.Quiet/Ping", _Quiet_Ping0_HTTP_Handler(srv))
@@ -203,7 +213,12 @@ func _Quiet_Ping0_HTTP_Handler(srv QuietHTTPServer) func(ctx http.Context) error
 }
 
 // QuietHTTPClient is the client API of kratos.test.defaults.v1.Quiet over HTTP.
+//
+// Deprecated: kratos.test.defaults.v1.Quiet is deprecated.
 type QuietHTTPClient interface {
+	// Ping is deprecated too.
+	//
+	// Deprecated: Do not use.
 	Ping(ctx context.Context, req *EchoRequest, opts ...http.CallOption) (rsp *EchoReply, err error)
 }
 
@@ -214,10 +229,15 @@ type QuietHTTPClientImpl struct {
 
 // NewQuietHTTPClient returns a client of kratos.test.defaults.v1.Quiet that sends its
 // requests with client.
+//
+// Deprecated: kratos.test.defaults.v1.Quiet is deprecated.
 func NewQuietHTTPClient(client *http.Client) QuietHTTPClient {
 	return &QuietHTTPClientImpl{client}
 }
 
+// Ping calls POST /api/kratos.test.defaults.v1.Quiet/Ping.
+//
+// Deprecated: Do not use.
 func (c *QuietHTTPClientImpl) Ping(ctx context.Context, in *EchoRequest, opts ...http.CallOption) (*EchoReply, error) {
 	var out EchoReply
 	pattern := "/api/kratos.test.defaults.v1.Quiet/Ping"

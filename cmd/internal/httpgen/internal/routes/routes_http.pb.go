@@ -413,6 +413,7 @@ func NewLibraryHTTPClient(client *http.Client) LibraryHTTPClient {
 	return &LibraryHTTPClientImpl{client}
 }
 
+// ArchiveBook calls POST /v1/{name:shelves/[^/]+/books/[^/]+}:archive.
 func (c *LibraryHTTPClientImpl) ArchiveBook(ctx context.Context, in *GetBookRequest, opts ...http.CallOption) (*Book, error) {
 	var out Book
 	pattern := "/v1/{name:shelves/[^/]+/books/[^/]+}:archive"
@@ -426,6 +427,7 @@ func (c *LibraryHTTPClientImpl) ArchiveBook(ctx context.Context, in *GetBookRequ
 	return &out, nil
 }
 
+// CreateShelf calls POST /v1/shelves.
 func (c *LibraryHTTPClientImpl) CreateShelf(ctx context.Context, in *CreateShelfRequest, opts ...http.CallOption) (*Shelf, error) {
 	var out Shelf
 	pattern := "/v1/shelves"
@@ -439,6 +441,7 @@ func (c *LibraryHTTPClientImpl) CreateShelf(ctx context.Context, in *CreateShelf
 	return &out, nil
 }
 
+// DeleteBook calls DELETE /v1/books/{id}.
 func (c *LibraryHTTPClientImpl) DeleteBook(ctx context.Context, in *DeleteBookRequest, opts ...http.CallOption) (*emptypb.Empty, error) {
 	var out emptypb.Empty
 	pattern := "/v1/books/{id}"
@@ -452,6 +455,7 @@ func (c *LibraryHTTPClientImpl) DeleteBook(ctx context.Context, in *DeleteBookRe
 	return &out, nil
 }
 
+// GetBook calls GET /v1/{name:shelves/[^/]+/books/[^/]+}.
 func (c *LibraryHTTPClientImpl) GetBook(ctx context.Context, in *GetBookRequest, opts ...http.CallOption) (*Book, error) {
 	var out Book
 	pattern := "/v1/{name:shelves/[^/]+/books/[^/]+}"
@@ -465,6 +469,7 @@ func (c *LibraryHTTPClientImpl) GetBook(ctx context.Context, in *GetBookRequest,
 	return &out, nil
 }
 
+// GetBookByRef calls GET /v1/refs/{ref.shelf}/{ref.book}.
 func (c *LibraryHTTPClientImpl) GetBookByRef(ctx context.Context, in *GetBookByRefRequest, opts ...http.CallOption) (*Book, error) {
 	var out Book
 	pattern := "/v1/refs/{ref.shelf}/{ref.book}"
@@ -478,6 +483,7 @@ func (c *LibraryHTTPClientImpl) GetBookByRef(ctx context.Context, in *GetBookByR
 	return &out, nil
 }
 
+// GetShelf calls GET /v1/shelves/{shelf}.
 func (c *LibraryHTTPClientImpl) GetShelf(ctx context.Context, in *GetShelfRequest, opts ...http.CallOption) (*Shelf, error) {
 	var out Shelf
 	pattern := "/v1/shelves/{shelf}"
@@ -491,6 +497,7 @@ func (c *LibraryHTTPClientImpl) GetShelf(ctx context.Context, in *GetShelfReques
 	return &out, nil
 }
 
+// HeadShelf calls HEAD /v1/shelves/{shelf}.
 func (c *LibraryHTTPClientImpl) HeadShelf(ctx context.Context, in *GetShelfRequest, opts ...http.CallOption) (*emptypb.Empty, error) {
 	var out emptypb.Empty
 	pattern := "/v1/shelves/{shelf}"
@@ -504,6 +511,7 @@ func (c *LibraryHTTPClientImpl) HeadShelf(ctx context.Context, in *GetShelfReque
 	return &out, nil
 }
 
+// ListBooks calls GET /v1/shelves/{shelf}/books.
 func (c *LibraryHTTPClientImpl) ListBooks(ctx context.Context, in *ListBooksRequest, opts ...http.CallOption) (*ListBooksResponse, error) {
 	var out ListBooksResponse
 	pattern := "/v1/shelves/{shelf}/books"
@@ -517,6 +525,7 @@ func (c *LibraryHTTPClientImpl) ListBooks(ctx context.Context, in *ListBooksRequ
 	return &out, nil
 }
 
+// PatchBook calls PATCH /v1/books/{id}.
 func (c *LibraryHTTPClientImpl) PatchBook(ctx context.Context, in *PatchBookRequest, opts ...http.CallOption) (*PatchBookResponse, error) {
 	var out PatchBookResponse
 	pattern := "/v1/books/{id}"
@@ -530,6 +539,7 @@ func (c *LibraryHTTPClientImpl) PatchBook(ctx context.Context, in *PatchBookRequ
 	return &out, nil
 }
 
+// SearchBooks calls SEARCH /v1/shelves/{shelf}/books.
 func (c *LibraryHTTPClientImpl) SearchBooks(ctx context.Context, in *ListBooksRequest, opts ...http.CallOption) (*ListBooksResponse, error) {
 	var out ListBooksResponse
 	pattern := "/v1/shelves/{shelf}/books"
@@ -543,6 +553,7 @@ func (c *LibraryHTTPClientImpl) SearchBooks(ctx context.Context, in *ListBooksRe
 	return &out, nil
 }
 
+// UpdateBook calls PUT /v1/{book.name:shelves/[^/]+/books/[^/]+}.
 func (c *LibraryHTTPClientImpl) UpdateBook(ctx context.Context, in *UpdateBookRequest, opts ...http.CallOption) (*Book, error) {
 	var out Book
 	pattern := "/v1/{book.name:shelves/[^/]+/books/[^/]+}"
@@ -610,6 +621,7 @@ func NewAdminHTTPClient(client *http.Client) AdminHTTPClient {
 	return &AdminHTTPClientImpl{client}
 }
 
+// GetShelf calls GET /admin/shelves/{shelf}.
 func (c *AdminHTTPClientImpl) GetShelf(ctx context.Context, in *GetShelfRequest, opts ...http.CallOption) (*Shelf, error) {
 	var out Shelf
 	pattern := "/admin/shelves/{shelf}"
