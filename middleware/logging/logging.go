@@ -49,7 +49,9 @@ func newLogging(logger log.Logger, kind string, from func(context.Context) (tran
 				code, reason = se.Code, se.Reason
 				level, stack = log.LevelError, fmt.Sprintf("%+v", err)
 			}
-			_ = log.WithContext(ctx, logger).Log(level,
+			// Through a Helper, so caller valuers calibrated for Helper
+			// calls (log.DefaultCaller) point at this file.
+			log.NewHelper(log.WithContext(ctx, logger)).Log(level,
 				"kind", kind,
 				"component", component,
 				"operation", operation,

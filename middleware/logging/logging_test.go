@@ -96,3 +96,13 @@ func TestClient(t *testing.T) {
 		t.Errorf("log = %q, want a client record for /a.B/C", out)
 	}
 }
+
+func TestCallerPointsAtMiddleware(t *testing.T) {
+	var buf bytes.Buffer
+	logger := log.With(log.NewStdLogger(&buf), "caller", log.DefaultCaller)
+	h := Server(logger)(func(context.Context, any) (any, error) { return nil, nil })
+	_, _ = h(context.Background(), nil)
+	if out := buf.String(); !strings.Contains(out, "caller=logging/logging.go:") {
+		t.Errorf("log = %q, want caller=logging/logging.go:N", out)
+	}
+}
