@@ -239,6 +239,9 @@ Generate the code of the .proto first (kratos proto client).`,
 			}
 			var todo []protoc.File
 			for _, f := range files {
+				if f.Content, err = scaffold.TidyImports(f.Content); err != nil {
+					return fmt.Errorf("%s: %w", f.Name, err)
+				}
 				if _, err := os.Lstat(filepath.FromSlash(f.Name)); err == nil {
 					fmt.Fprintf(e.stderr, "%s already exists; not overwriting it\n", f.Name)
 					continue

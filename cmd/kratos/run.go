@@ -152,7 +152,15 @@ func chooseMain(mains []string, e *env) (string, error) {
 	if !isTerminal(e.stdin) {
 		return "", fmt.Errorf("several commands to run; name one (kratos run <dir>):\n%s", strings.TrimRight(list.String(), "\n"))
 	}
-	fmt.Fprintf(e.stderr, "Which command?\n%s", list.String())
+	return askMain(mains, e)
+}
+
+// askMain asks on e.stdin which of mains to run.
+func askMain(mains []string, e *env) (string, error) {
+	fmt.Fprintln(e.stderr, "Which command?")
+	for i, m := range mains {
+		fmt.Fprintf(e.stderr, "  %d) %s\n", i+1, relPath(m))
+	}
 	in := bufio.NewReader(e.stdin)
 	for {
 		fmt.Fprintf(e.stderr, "number [1-%d]: ", len(mains))

@@ -106,6 +106,13 @@ func (c *Compiler) Compile(ctx context.Context, names []string) (*pluginpb.CodeG
 		MaxParallelism: 1, // deterministic order of reported problems
 	}
 	files, err := comp.Compile(ctx, names...)
+	if len(problems) == 0 && err != nil {
+		// Failures to resolve an import do not go through the reporter.
+		var ewp reporter.ErrorWithPos
+		if errors.As(err, &ewp) {
+			problems = append(problems, src.describe(ewp))
+		}
+	}
 	if len(problems) > 0 {
 		return nil, &Error{Problems: problems}
 	}
@@ -210,12 +217,25 @@ func (s *sourceResolver) FindFileByPath(name string) (protocompile.SearchResult,
 		s.mu.Unlock()
 		return protocompile.SearchResult{Source: f}, nil
 	}
-	where := "no proto path"
-	if len(s.importPaths) > 0 {
-		where = strings.Join(s.importPaths, ", ")
-	}
-	return protocompile.SearchResult{}, fmt.Errorf("%s: not found in %s or among the built-in imports: %w", name, where, fs.ErrNotExist)
+	return protocompile.SearchResult{}, notFoundError{name: name, importPaths: s.importPaths}
 }
+
+// notFoundError is a file found neither under the import paths nor among
+// the built-in imports.
+type notFoundError struct {
+	name        string
+	importPaths []string
+}
+
+func (e notFoundError) Error() string {
+	where := "no proto path"
+	if len(e.importPaths) > 0 {
+		where = "the proto paths " + strings.Join(e.importPaths, ", ")
+	}
+	return fmt.Sprintf("%s not found: not in %s, nor among the built-in imports (google/protobuf/*, google/api/*, errors/errors.proto)", e.name, where)
+}
+
+func (e notFoundError) Is(target error) bool { return target == fs.ErrNotExist }
 
 // describe formats err as "file:line:col: message" with the file's path
 // on disk when it was read from one.
@@ -224,7 +244,7 @@ func (s *sourceResolver) describe(err reporter.ErrorWithPos) string {
 	file := pos.Filename
 	s.mu.Lock()
 	if p, ok := s.onDisk[file]; ok {
-		file = p
+		file = displayPath(p)
 	}
 	s.mu.Unlock()
 	msg := err.Unwrap().Error()
@@ -232,6 +252,19 @@ func (s *sourceResolver) describe(err reporter.ErrorWithPos) string {
 		return fmt.Sprintf("%s: %s", file, msg)
 	}
 	return fmt.Sprintf("%s:%d:%d: %s", file, pos.Line, pos.Col, msg)
+}
+
+// displayPath returns p relative to the working directory when it is
+// below it, else p.
+func displayPath(p string) string {
+	wd, err := os.Getwd()
+	if err != nil || !filepath.IsAbs(p) {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, p); err == nil && filepath.IsLocal(rel) {
+		return rel
+	}
+	return p
 }
 
 // A Plugin is a code generator run in-process over a CodeGeneratorRequest.

@@ -45,6 +45,9 @@ func ProtoParamsFor(modulePath, rel string, withHTTP bool) (ProtoParams, error) 
 	var pkgParts []string
 	for _, p := range strings.Split(strings.TrimPrefix(strings.TrimPrefix(dir, "api"), "/"), "/") {
 		if p = identifier(p); p != "" {
+			if p[0] >= '0' && p[0] <= '9' {
+				p = "p" + p // proto names start with a letter
+			}
 			pkgParts = append(pkgParts, p)
 		}
 	}
@@ -128,7 +131,7 @@ import "google/api/annotations.proto";
 {{end}}
 option go_package = "{{.GoPackage}}";
 
-// {{.Service}} manages {{.Plural}}.
+// {{.Service}} creates, reads, updates and deletes {{.Service}} items.
 service {{.Service}} {
 {{- range $i, $m := .Methods}}
 {{- if $i}}
@@ -174,21 +177,19 @@ func Proto(p ProtoParams) ([]byte, error) {
 	item := collection + "/{id}"
 	data := struct {
 		ProtoParams
-		Plural  string
 		Methods []protoMethod
 	}{
 		ProtoParams: p,
-		Plural:      strings.ReplaceAll(plural, "_", " "),
 		Methods: []protoMethod{
-			{Name: "Create" + s, Doc: "Create" + s + " adds a " + strings.ToLower(s) + ".", Verb: "post", Path: collection, Body: true,
+			{Name: "Create" + s, Doc: "Create" + s + " adds one " + s + ".", Verb: "post", Path: collection, Body: true,
 				Request: []string{"string name = 1;"}, Reply: []string{"int64 id = 1;"}},
-			{Name: "Update" + s, Doc: "Update" + s + " changes a " + strings.ToLower(s) + ".", Verb: "put", Path: item, Body: true,
+			{Name: "Update" + s, Doc: "Update" + s + " changes one " + s + ".", Verb: "put", Path: item, Body: true,
 				Request: []string{"int64 id = 1;", "string name = 2;"}},
-			{Name: "Delete" + s, Doc: "Delete" + s + " removes a " + strings.ToLower(s) + ".", Verb: "delete", Path: item,
+			{Name: "Delete" + s, Doc: "Delete" + s + " removes one " + s + ".", Verb: "delete", Path: item,
 				Request: []string{"int64 id = 1;"}},
-			{Name: "Get" + s, Doc: "Get" + s + " returns a " + strings.ToLower(s) + ".", Verb: "get", Path: item,
+			{Name: "Get" + s, Doc: "Get" + s + " returns one " + s + ".", Verb: "get", Path: item,
 				Request: []string{"int64 id = 1;"}, Reply: []string{"int64 id = 1;", "string name = 2;"}},
-			{Name: "List" + s, Doc: "List" + s + " returns a page of " + strings.ReplaceAll(plural, "_", " ") + ".", Verb: "get", Path: collection,
+			{Name: "List" + s, Doc: "List" + s + " returns a page of " + s + " items.", Verb: "get", Path: collection,
 				Request: []string{"int32 page_size = 1;", "string page_token = 2;"},
 				Reply:   []string{"repeated Get" + s + "Reply items = 1;", "string next_page_token = 2;"}},
 		},
