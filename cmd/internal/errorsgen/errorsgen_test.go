@@ -138,3 +138,17 @@ func TestNoOutput(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCamelCase checks that any name converts without underscores and that
+// names without underscores keep their length in runes.
+func FuzzCamelCase(f *testing.F) {
+	for _, s := range []string{"USER_NOT_FOUND", "fooBAR", "a2b", "__", "ÇA_VA"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := errorsgen.CamelCase(in)
+		if strings.Contains(out, "_") {
+			t.Errorf("CamelCase(%q) = %q has an underscore", in, out)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"google.golang.org/genproto/googleapis/api/annotations"
 	"google.golang.org/protobuf/compiler/protogen"
@@ -274,6 +275,9 @@ var identPath = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-
 func routeTemplate(path string) (string, []string, error) {
 	if !strings.HasPrefix(path, "/") {
 		return "", nil, fmt.Errorf("the path must start with /")
+	}
+	if !utf8.ValidString(path) {
+		return "", nil, fmt.Errorf("the path is not valid UTF-8")
 	}
 	var b strings.Builder
 	var vars []string

@@ -72,3 +72,23 @@ func TestValidToken(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRouteTemplate checks that any path either is rejected or converts
+// to a template that converts to itself, with the same variables.
+func FuzzRouteTemplate(f *testing.F) {
+	for _, s := range []string{
+		"/v1/{a}", "/v1/{a.b=shelves/*/books/**}:x", "/v1/{id:[0-9]{3}}", "/{", "/}", "/{a=}", "/{ a = b/* }",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out, vars, err := routeTemplate(in)
+		if err != nil {
+			return
+		}
+		again, vars2, err := routeTemplate(out)
+		if err != nil || again != out || !slices.Equal(vars, vars2) {
+			t.Errorf("routeTemplate(%q) = %q %q; again %q %q %v", in, out, vars, again, vars2, err)
+		}
+	})
+}
