@@ -26,6 +26,7 @@ import (
 	"github.com/seed6ad8aa6b/kratos/transport"
 	"github.com/seed6ad8aa6b/kratos/transport/grpc"
 	"github.com/seed6ad8aa6b/kratos/transport/http"
+	"github.com/seed6ad8aa6b/kratos/transport/http/binding"
 )
 
 // library implements LibraryHTTPServer and LibraryServer by echoing what
@@ -249,6 +250,24 @@ func TestClientServer(t *testing.T) {
 			t.Errorf("GetBook() = %v", got)
 		}
 		if want := OperationLibraryGetBook + " /v1/{name:shelves/[^/]+/books/[^/]+}"; rec.last() != want {
+			t.Errorf("server saw %q, want %q", rec.last(), want)
+		}
+	})
+
+	t.Run("rest-of-path variable", func(t *testing.T) {
+		// What a generated client does for a {name=**} rule (here an
+		// additional binding, which the client does not use itself).
+		pattern := "/v1/books/{name:.*}"
+		path := binding.EncodeURL(pattern, &GetBookRequest{Name: "x/y z", View: "v"}, true)
+		var out Book
+		err := cc.Invoke(ctx, "GET", path, nil, &out, http.Operation(OperationLibraryGetBook), http.PathTemplate(pattern))
+		if err != nil {
+			t.Fatalf("Invoke(%s) error = %v", path, err)
+		}
+		if out.Name != "x/y z" || out.Title != "view=v" {
+			t.Errorf("Invoke(%s) = %v", path, &out)
+		}
+		if want := OperationLibraryGetBook + " " + pattern; rec.last() != want {
 			t.Errorf("server saw %q, want %q", rec.last(), want)
 		}
 	})
