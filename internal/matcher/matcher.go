@@ -19,7 +19,19 @@ import (
 
 // Matcher holds middleware by selector. Registration (Use, Add) is meant for
 // setup time; Match is safe for concurrent use, also with registration.
-type Matcher struct {
+type Matcher interface {
+	// Use adds middleware that applies to every operation.
+	Use(ms ...middleware.Middleware)
+	// Add adds middleware for selector: an exact operation, or a prefix
+	// ending in "*".
+	Add(selector string, ms ...middleware.Middleware)
+	// Match returns the middleware for operation, outermost first. The
+	// result is shared and must not be modified.
+	Match(operation string) []middleware.Middleware
+}
+
+// table is the Matcher returned by New.
+type table struct {
 	mu       sync.RWMutex
 	defaults []middleware.Middleware
 	exact    map[string][]middleware.Middleware
@@ -35,21 +47,20 @@ type prefixEntry struct {
 }
 
 // New returns an empty Matcher.
-func New() *Matcher {
-	return &Matcher{exact: make(map[string][]middleware.Middleware)}
+func New() Matcher {
+	return &table{exact: make(map[string][]middleware.Middleware)}
 }
 
-// Use adds middleware that applies to every operation.
-func (m *Matcher) Use(ms ...middleware.Middleware) {
+// Use implements Matcher.
+func (m *table) Use(ms ...middleware.Middleware) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.defaults = append(m.defaults, ms...)
 	m.clearCache()
 }
 
-// Add adds middleware for selector: an exact operation, or a prefix ending
-// in "*".
-func (m *Matcher) Add(selector string, ms ...middleware.Middleware) {
+// Add implements Matcher.
+func (m *table) Add(selector string, ms ...middleware.Middleware) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	defer m.clearCache()
@@ -69,9 +80,8 @@ func (m *Matcher) Add(selector string, ms ...middleware.Middleware) {
 	m.exact[selector] = append(m.exact[selector], ms...)
 }
 
-// Match returns the middleware for operation, outermost first. The result
-// is shared and must not be modified.
-func (m *Matcher) Match(operation string) []middleware.Middleware {
+// Match implements Matcher.
+func (m *table) Match(operation string) []middleware.Middleware {
 	if v, ok := m.cache.Load(operation); ok {
 		return v.([]middleware.Middleware)
 	}
@@ -100,7 +110,7 @@ func (m *Matcher) Match(operation string) []middleware.Middleware {
 	return ms
 }
 
-func (m *Matcher) clearCache() {
+func (m *table) clearCache() {
 	m.cache.Clear()
 	m.cached.Store(0)
 }

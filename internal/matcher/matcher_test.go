@@ -78,7 +78,7 @@ func TestMatchConcurrentAndBounded(t *testing.T) {
 	wg.Add(1)
 	go func() { defer wg.Done(); m.Use(named("late")) }()
 	wg.Wait()
-	if n := m.cached.Load(); n > maxCached {
+	if n := m.(*table).cached.Load(); n > maxCached {
 		t.Errorf("cache holds %d entries, want at most %d", n, maxCached)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -143,8 +144,8 @@ type Server struct {
 	lis               net.Listener
 	tlsConf           *tls.Config
 	timeout           time.Duration
-	middleware        *matcher.Matcher
-	streamMiddleware  *matcher.Matcher
+	middleware        matcher.Matcher
+	streamMiddleware  matcher.Matcher
 	unaryInts         []grpc.UnaryServerInterceptor
 	streamInts        []grpc.StreamServerInterceptor
 	grpcOpts          []grpc.ServerOption
@@ -372,13 +373,25 @@ func (s *Server) streamServerInterceptor(srv any, ss grpc.ServerStream, info *gr
 	defer c.end()
 
 	var err error
-	if h := s.streamChains.get(s.middleware, info.FullMethod); h != nil {
+	if builtinStream(info.FullMethod) {
+		err = c.serveStream(callCtx)
+	} else if h := s.streamChains.get(s.middleware, info.FullMethod); h != nil {
 		_, err = h(callCtx, nil)
 	} else {
 		err = c.serveStream(callCtx)
 	}
 	c.sendHeader()
 	return err
+}
+
+// builtinStream reports whether method is a streaming method of a service
+// the server registers by itself: health watching and reflection. Kratos
+// never ran the server middleware around streams; this server does, except
+// around these, so that a server-wide middleware such as JWT auth does not
+// break the health checks gRPC clients make by default, nor reflection.
+func builtinStream(method string) bool {
+	return strings.HasPrefix(method, "/grpc.health.v1.Health/") ||
+		strings.HasPrefix(method, "/grpc.reflection.")
 }
 
 // invokeStream ends the middleware chain of a streaming call.
@@ -428,7 +441,7 @@ type chainEntry struct {
 const maxChains = 4096
 
 // get returns the chain for operation, or nil when no middleware applies.
-func (cc *chainCache) get(m *matcher.Matcher, operation string) middleware.Handler {
+func (cc *chainCache) get(m matcher.Matcher, operation string) middleware.Handler {
 	ms := m.Match(operation)
 	if len(ms) == 0 {
 		return nil

@@ -27,7 +27,7 @@ func GetStream(ctx context.Context) grpc.ServerStream {
 // running around each RecvMsg and SendMsg, with the message as request.
 // Without a server Transport in ctx, or with a nil m, messages pass through
 // unchanged.
-func NewWrappedStream(ctx context.Context, stream grpc.ServerStream, m *matcher.Matcher) grpc.ServerStream {
+func NewWrappedStream(ctx context.Context, stream grpc.ServerStream, m matcher.Matcher) grpc.ServerStream {
 	ws := &wrappedStream{ServerStream: stream, ctx: ctx}
 	if tr, ok := transport.FromServerContext(ctx); ok && m != nil {
 		ws.ms = m.Match(tr.Operation())

@@ -192,7 +192,7 @@ type Server struct {
 	timeout          time.Duration
 	maxBody          int64
 	filters          []FilterFunc
-	middleware       *matcher.Matcher
+	middleware       matcher.Matcher
 	decVars          DecodeRequestFunc
 	decQuery         DecodeRequestFunc
 	decBody          DecodeRequestFunc
