@@ -130,6 +130,8 @@ func TestNewBadInput(t *testing.T) {
 		{[]string{"new", "MyApp"}, `use lower case ("myapp")`},
 		{[]string{"new", "taken"}, "taken already exists"},
 		{[]string{"new", "ok", "--module", "bad module"}, "invalid module path"},
+		{[]string{"new", "slow", "--timeout", "1ns"}, "took longer than --timeout 1ns"},
+		{[]string{"new", "slow", "--module", "example.com/slow", "--timeout", "1ns"}, "took longer than --timeout 1ns"},
 	}
 	for _, tt := range tests {
 		code, _, stderr := kratos(t, dir, tt.args...)

@@ -176,6 +176,9 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 	} else {
 		err = layout.Write(tmp, layout.Params{Name: name, Module: module})
 	}
+	if err == nil {
+		err = context.Cause(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -247,6 +250,9 @@ func regenerate(ctx context.Context, dir, module string) error {
 		protos = append(protos, filepath.Join(dir, filepath.FromSlash(p)))
 	}
 	if _, err := apigen.Generate(ctx, protos, apigen.Options{}); err != nil {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
 		return fmt.Errorf("generating the template's API code: %w", err)
 	}
 	return nil
