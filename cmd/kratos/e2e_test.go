@@ -214,6 +214,7 @@ func TestEndToEnd(t *testing.T) {
 	bin := filepath.Join(work, "shop-bin")
 	c.run(proj, "go", "build", "-o", bin, "./cmd/shop")
 	c.run(proj, "go", "vet", "./...")
+	c.run(proj, "go", "test", "./...")
 
 	ports := freePorts(t, 2)
 	httpAddr := fmt.Sprintf("127.0.0.1:%d", ports[0])
