@@ -169,6 +169,10 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 			os.RemoveAll(tmp)
 		}
 	}()
+	// MkdirTemp makes the directory private; the project is not.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return nil, err
+	}
 
 	fmt.Fprintf(logw, "creating %s (module %s)\n", dir, module)
 	if opts.RepoURL != "" {

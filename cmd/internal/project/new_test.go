@@ -52,6 +52,9 @@ func TestNewNoMod(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(res.Dir, "go.mod")); err == nil {
 		t.Error("--nomod wrote a go.mod")
 	}
+	if st, err := os.Stat(res.Dir); err != nil || st.Mode().Perm() != 0o755 {
+		t.Errorf("project directory mode = %v, %v; want 0755", st.Mode().Perm(), err)
+	}
 	main := readFile(t, filepath.Join(res.Dir, "cmd", "billing", "main.go"))
 	if !strings.Contains(main, `"example.com/mono/services/billing/internal/server"`) {
 		t.Errorf("main.go does not import through the enclosing module:\n%s", main)
