@@ -41,7 +41,7 @@ func FuzzTemplate(f *testing.F) {
 			return
 		}
 		for _, p := range []string{path, tpl, "/" + path} {
-			_, status, _, _ := r.lookup("GET", p, "", nil)
+			_, status, _, _ := r.lookup("GET", p, "", nil, nil)
 			if !okStatus[status] {
 				t.Fatalf("lookup(%q) on %q: status %d", p, tpl, status)
 			}
@@ -57,7 +57,7 @@ func FuzzTemplate(f *testing.F) {
 		if len(built) > MaxPathLen {
 			return
 		}
-		m, status, _, _ := r.lookup("GET", built, "", nil)
+		m, status, _, _ := r.lookup("GET", built, "", nil, nil)
 		if status != 200 || m.Template != tpl {
 			t.Fatalf("lookup(%q) on %q = %d, %q, want 200, %q", built, tpl, status, m.Template, tpl)
 		}
@@ -112,7 +112,7 @@ func FuzzLookup(f *testing.F) {
 	r := mustRouter(f, serviceRoutes, WithStrictSlash(true))
 	f.Fuzz(func(t *testing.T, method, path, version string) {
 		hdr := http.Header{"X-Version": {version}}
-		m, status, allow, redirect := r.lookup(method, path, "q=1", hdr)
+		m, status, allow, redirect := r.lookup(method, path, "q=1", hdr, nil)
 		if !okStatus[status] {
 			t.Fatalf("lookup(%s %q) status = %d", method, path, status)
 		}
@@ -130,7 +130,7 @@ func FuzzLookup(f *testing.F) {
 			if !ok {
 				t.Fatalf("lookup(%s %q) redirect %q lost the query", method, path, redirect)
 			}
-			if _, st, _, _ := r.lookup(method, target, "", hdr); st != 200 {
+			if _, st, _, _ := r.lookup(method, target, "", hdr, nil); st != 200 {
 				t.Fatalf("lookup(%s %q) redirects to %q, which gives %d", method, path, target, st)
 			}
 		}

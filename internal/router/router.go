@@ -179,7 +179,29 @@ func (r *Router) Lookup(req *http.Request) (m Match, status int, allow, redirect
 	if method == "" {
 		method = http.MethodGet
 	}
-	return r.lookup(method, escapedPath(req.URL), req.URL.RawQuery, req.Header)
+	return r.lookup(method, escapedPath(req.URL), req.URL.RawQuery, req.Header, nil)
+}
+
+// Param is one path variable of a match, unescaped.
+type Param struct {
+	Key, Value string
+}
+
+// LookupParams is Lookup for callers that want no map: the path variables
+// of a match are appended to dst and returned as params, and m.Vars stays
+// nil. With a dst of enough capacity a static or variable route matches
+// without allocating.
+func (r *Router) LookupParams(req *http.Request, dst []Param) (m Match, params []Param, status int, allow, redirect string) {
+	if req == nil || req.URL == nil {
+		return Match{}, dst, http.StatusBadRequest, "", ""
+	}
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	params = dst
+	m, status, allow, redirect = r.lookup(method, escapedPath(req.URL), req.URL.RawQuery, req.Header, &params)
+	return m, params, status, allow, redirect
 }
 
 // escapedPath returns u.EscapedPath() without the allocation that method
@@ -214,7 +236,9 @@ func escapedPath(u *url.URL) string {
 	return raw
 }
 
-func (r *Router) lookup(method, path, query string, hdr http.Header) (m Match, status int, allow, redirect string) {
+// lookup matches the request. When params is not nil the path variables
+// are appended to *params instead of being put in m.Vars.
+func (r *Router) lookup(method, path, query string, hdr http.Header, params *[]Param) (m Match, status int, allow, redirect string) {
 	if path == "" {
 		path = "/"
 	}
@@ -228,6 +252,10 @@ func (r *Router) lookup(method, path, query string, hdr http.Header) (m Match, s
 	t := r.load()
 	s := search{path: path, plain: plain, method: method, header: hdr}
 	if s.tree(t) {
+		if params != nil {
+			*params = s.params(*params)
+			return Match{Handler: s.route.handler, Template: s.group.template}, http.StatusOK, "", ""
+		}
 		return s.match(), http.StatusOK, "", ""
 	}
 	for _, rt := range t.prefixes {

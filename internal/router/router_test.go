@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -213,7 +214,7 @@ func TestLookupRawPath(t *testing.T) {
 		{"/v1/" + long("x.", MaxPathLen-5) + "y", 200},
 	}...)
 	for _, tt := range tests {
-		_, status, _, _ := r.lookup("GET", tt.path, "", nil)
+		_, status, _, _ := r.lookup("GET", tt.path, "", nil, nil)
 		if status != tt.status {
 			name := tt.path
 			if len(name) > 40 {
@@ -448,12 +449,12 @@ func TestConcurrentLookup(t *testing.T) {
 func TestNoRedirectToOtherHost(t *testing.T) {
 	r := mustRouter(t, []reg{{method: "GET", template: "//evil.com", name: "odd"}, {method: "GET", template: "/\\evil.com", name: "odd2"}}, WithStrictSlash(true))
 	for _, path := range []string{"//evil.com/", "/\\evil.com/"} {
-		_, status, _, redirect := r.lookup("GET", path, "", nil)
+		_, status, _, redirect := r.lookup("GET", path, "", nil, nil)
 		if status == 301 || redirect != "" {
 			t.Errorf("lookup(%q) = %d, %q, want no redirect", path, status, redirect)
 		}
 	}
-	if _, status, _, _ := r.lookup("GET", "//evil.com", "", nil); status != 200 {
+	if _, status, _, _ := r.lookup("GET", "//evil.com", "", nil, nil); status != 200 {
 		t.Errorf("lookup(//evil.com) status = %d, want 200", status)
 	}
 }
@@ -540,5 +541,67 @@ func TestAffixAndGooglePatterns(t *testing.T) {
 				t.Errorf("order %v: Lookup(%s %s) = %d, %q, %v, want %d, %q, %v", order, tt.method, tt.target, status, name, m.Vars, tt.status, tt.name, tt.vars)
 			}
 		}
+	}
+}
+
+func TestLookupParams(t *testing.T) {
+	r := New()
+	noop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	for _, tmpl := range []string{"/static", "/users/{id}", "/shelves/{shelf}/books/{book:[0-9]+}", "/files/{path=**}"} {
+		if err := r.Handle("GET", tmpl, noop); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		path     string
+		status   int
+		template string
+		params   []Param
+	}{
+		{"/static", 200, "/static", nil},
+		{"/users/a%2Fb", 200, "/users/{id}", []Param{{"id", "a/b"}}},
+		{"/shelves/s1/books/42", 200, "/shelves/{shelf}/books/{book:[0-9]+}", []Param{{"shelf", "s1"}, {"book", "42"}}},
+		{"/files/a/b/c", 200, "/files/{path=**}", []Param{{"path", "a/b/c"}}},
+		{"/nope", 404, "", nil},
+	}
+	for _, tt := range tests {
+		req := httptest.NewRequest("GET", tt.path, nil)
+		var buf [4]Param
+		m, params, status, _, _ := r.LookupParams(req, buf[:0])
+		if status != tt.status || m.Template != tt.template || m.Vars != nil {
+			t.Errorf("LookupParams(%s) = status %d template %q vars %v; want %d %q nil", tt.path, status, m.Template, m.Vars, tt.status, tt.template)
+		}
+		if len(params) != len(tt.params) || (len(params) > 0 && !reflect.DeepEqual(params, tt.params)) {
+			t.Errorf("LookupParams(%s) params = %v, want %v", tt.path, params, tt.params)
+		}
+		// Lookup agrees.
+		m2, status2, _, _ := r.Lookup(req)
+		if status2 != status || len(m2.Vars) != len(params) {
+			t.Errorf("Lookup(%s) = %d %v, LookupParams = %d %v", tt.path, status2, m2.Vars, status, params)
+		}
+		for _, p := range params {
+			if m2.Vars[p.Key] != p.Value {
+				t.Errorf("Lookup(%s) Vars[%s] = %q, want %q", tt.path, p.Key, m2.Vars[p.Key], p.Value)
+			}
+		}
+	}
+}
+
+func TestLookupParamsDoesNotAllocate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation counts")
+	}
+	r := New()
+	noop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	if err := r.Handle("GET", "/helloworld/{name}", noop); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/helloworld/kratos", nil)
+	var buf [4]Param
+	allocs := testing.AllocsPerRun(100, func() {
+		_, _, _, _, _ = r.LookupParams(req, buf[:0])
+	})
+	if allocs != 0 {
+		t.Errorf("LookupParams allocates %v times per call, want 0", allocs)
 	}
 }

@@ -306,15 +306,27 @@ func (rt *route) headersMatch(h http.Header) bool {
 	return true
 }
 
-// match builds the Match for a successful search.
+// match builds the Match for a successful search, with its Vars map.
 func (s *search) match() Match {
-	g := s.group
-	c := g.c
-	m := Match{Handler: s.route.handler, Template: g.template}
-	if c.nvars == 0 {
+	m := Match{Handler: s.route.handler, Template: s.group.template}
+	if s.group.c.nvars == 0 {
 		return m
 	}
-	m.Vars = make(map[string]string, c.nvars)
+	var buf [8]Param
+	params := s.params(buf[:0])
+	m.Vars = make(map[string]string, len(params))
+	for _, p := range params {
+		m.Vars[p.Key] = p.Value
+	}
+	return m
+}
+
+// params appends the path variables of a successful search to dst.
+func (s *search) params(dst []Param) []Param {
+	c := s.group.c
+	if c.nvars == 0 {
+		return dst
+	}
 	path := s.path
 	pos, seg := 1, 0 // pos is where segment seg starts
 	for _, v := range c.vars {
@@ -332,17 +344,17 @@ func (s *search) match() Match {
 			}
 		}
 		val := unescapeString(path[start:end])
-		m.Vars[v.name] = val[v.trimL : len(val)-v.trimR]
+		dst = append(dst, Param{Key: v.name, Value: val[v.trimL : len(val)-v.trimR]})
 	}
 	for _, v := range c.tail.varsOrNil() {
 		a, b := s.loc[2*v.group], s.loc[2*v.group+1]
 		if a < 0 {
-			m.Vars[v.name] = ""
+			dst = append(dst, Param{Key: v.name})
 			continue
 		}
-		m.Vars[v.name] = unescapeString(path[s.tailPos+a : s.tailPos+b])
+		dst = append(dst, Param{Key: v.name, Value: unescapeString(path[s.tailPos+a : s.tailPos+b])})
 	}
-	return m
+	return dst
 }
 
 func (t *tailExpr) varsOrNil() []tailVar {

@@ -5,6 +5,7 @@ import (
 	"context"
 	stderrors "errors"
 	"fmt"
+	"github.com/seed6ad8aa6b/kratos/internal/router"
 	"io"
 	"net/http"
 	"net/url"
@@ -287,19 +288,19 @@ func DefaultErrorDecoder(_ context.Context, res *http.Response) error {
 // which is what the form codec would do, and reports whether it did. The
 // usual {name} and {id} variables take this path; others go through the
 // form codec.
-func setStringVars(msg proto.Message, vars map[string]string) bool {
+func setStringVars(msg proto.Message, vars []router.Param) bool {
 	fields := stringFieldsOf(msg)
 	if fields == nil {
 		return false
 	}
-	for k, v := range vars {
-		if _, ok := fields[k]; !ok || !utf8.ValidString(v) {
+	for _, p := range vars {
+		if _, ok := fields[p.Key]; !ok || !utf8.ValidString(p.Value) {
 			return false
 		}
 	}
 	sv := reflect.ValueOf(msg).Elem()
-	for k, v := range vars {
-		sv.Field(fields[k]).SetString(v)
+	for _, p := range vars {
+		sv.Field(fields[p.Key]).SetString(p.Value)
 	}
 	return true
 }
@@ -351,10 +352,10 @@ func protobufTagName(tag string) string {
 }
 
 // varsValues returns the path variables as url.Values.
-func varsValues(vars map[string]string) map[string][]string {
+func varsValues(vars []router.Param) map[string][]string {
 	vs := make(map[string][]string, len(vars))
-	for k, v := range vars {
-		vs[k] = []string{v}
+	for _, p := range vars {
+		vs[p.Key] = []string{p.Value}
 	}
 	return vs
 }

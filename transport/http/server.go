@@ -318,16 +318,18 @@ func (s *Server) ServeHTTP(res http.ResponseWriter, req *http.Request) {
 
 // serverRequest is the per-request state, allocated once per request.
 type serverRequest struct {
-	tr   Transport
-	wrap wrapper
-	ctx  reqContext
+	tr     Transport
+	wrap   wrapper
+	ctx    reqContext
+	params [4]router.Param // backing store for tr.vars
 }
 
 func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 	var (
 		h        http.Handler
-		vars     map[string]string
+		vars     []router.Param
 		template string
+		st       = &serverRequest{}
 	)
 	if len(s.headerRoutes) > 0 {
 		h = s.matchHeader(req)
@@ -337,10 +339,10 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 			s.redirectClean(w, req, p)
 			return
 		}
-		m, status, allow, redirect := s.router.Lookup(req)
+		m, params, status, allow, redirect := s.router.LookupParams(req, st.params[:0])
 		switch status {
 		case http.StatusOK:
-			h, vars, template = m.Handler, m.Vars, m.Template
+			h, vars, template = m.Handler, params, m.Template
 		case http.StatusNotFound:
 			s.notFound.ServeHTTP(w, req)
 			return
@@ -363,7 +365,6 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 
-	st := &serverRequest{}
 	var ctx context.Context
 	if s.timeout > 0 {
 		st.ctx.init(req.Context(), time.Now().Add(s.timeout))

@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"github.com/seed6ad8aa6b/kratos/internal/router"
 	"net/http"
 
 	"github.com/seed6ad8aa6b/kratos/transport"
@@ -76,8 +77,8 @@ type Transport struct {
 	response     http.ResponseWriter
 
 	// Server side only.
-	vars map[string]string // path variables of the matched route
-	wrap *wrapper          // the Context of the route handler
+	vars []router.Param // path variables of the matched route
+	wrap *wrapper       // the Context of the route handler
 }
 
 // Kind returns transport.KindHTTP.
