@@ -39,6 +39,8 @@ func TestEncodeURL(t *testing.T) {
 		{"equals pattern", "/v1/{parent=shelves/*}/books", book, true, "/v1/shelves/1/books?book.name=x&book.pages=10&requestId=r"},
 		{"colon pattern", "/v1/{parent:shelves/.*}/books", book, false, "/v1/shelves/1/books"},
 		{"pattern escapes segments", "/v1/{parent:shelves/.*}", &testpb.CreateBookRequest{Parent: "shelves/a b"}, false, "/v1/shelves/a%20b"},
+		{"double wildcard", "/files/{parent=**}", &testpb.CreateBookRequest{Parent: "a/b c/d"}, false, "/files/a/b%20c/d"},
+		{"regex any", "/files/{parent:.*}", &testpb.CreateBookRequest{Parent: "a/b"}, false, "/files/a/b"},
 		{"single segment regex", "/v1/{parent:[a-z]+}", &testpb.CreateBookRequest{Parent: "a/b"}, false, "/v1/a%2Fb"},
 		{"regex braces", "/n/{count:[0-9]{1,3}}", &testpb.HelloRequest{Count: 12}, false, "/n/12"},
 		{"nested path var", "/v1/{book.name=shelves/*/books/*}", &testpb.UpdateBookRequest{Book: &testpb.Book{Name: "shelves/1/books/2", Title: "t"}}, true, "/v1/shelves/1/books/2?book.title=t"},

@@ -19,7 +19,8 @@ import (
 // a pattern: {name=shelves/*} as in google.api.http, or {name:shelves/.*}
 // as protoc-gen-go-http rewrites it for the router. Fields are found by
 // proto name or JSON name. Values are path-escaped; when the pattern spans
-// several segments (it contains "/"), the slashes of the value are kept and
+// several segments (it contains "/" or "**", or is a regex with ".*" or
+// ".+"), the slashes of the value are kept and
 // each segment is escaped on its own. An unset field gives an empty
 // segment.
 //
@@ -133,7 +134,7 @@ func (e *encoder) writeVar(b *strings.Builder, v string) {
 		value = vals.Get(name)
 		e.used = append(e.used, name)
 	}
-	if strings.Contains(pattern, "/") {
+	if spansSegments(pattern) {
 		for i, seg := range strings.Split(value, "/") {
 			if i > 0 {
 				b.WriteByte('/')
@@ -143,6 +144,14 @@ func (e *encoder) writeVar(b *strings.Builder, v string) {
 		return
 	}
 	b.WriteString(url.PathEscape(value))
+}
+
+// spansSegments reports whether a variable pattern can match several path
+// segments: it contains "/", the google.api.http "**" wildcard, or a regex
+// "any character" repetition (".*", ".+") as the generator writes for "**".
+func spansSegments(pattern string) bool {
+	return strings.Contains(pattern, "/") || strings.Contains(pattern, "**") ||
+		strings.Contains(pattern, ".*") || strings.Contains(pattern, ".+")
 }
 
 // protoValue returns the value of the field at the dotted path name, and
