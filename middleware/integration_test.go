@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/seed6ad8aa6b/kratos/errors"
 	pb "github.com/seed6ad8aa6b/kratos/internal/testgreeter"
@@ -100,42 +99,12 @@ type clients struct {
 // returns clients using the client chain cms.
 func start(t *testing.T, ms []middleware.Middleware, cms []middleware.Middleware) clients {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
 	hs := http.NewServer(http.Address("127.0.0.1:0"), http.Middleware(ms...))
 	gs := grpc.NewServer(grpc.Address("127.0.0.1:0"), grpc.Middleware(ms...))
 	pb.RegisterGreeterHTTPServer(hs, greeter{})
 	pb.RegisterGreeterServer(gs, greeter{})
-	var hosts []string
-	for _, srv := range []transport.Server{hs, gs} {
-		u, err := srv.(transport.Endpointer).Endpoint()
-		if err != nil {
-			t.Fatal(err)
-		}
-		hosts = append(hosts, u.Host)
-		done := make(chan error, 1)
-		go func() { done <- srv.Start(context.Background()) }()
-		t.Cleanup(func() {
-			sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer scancel()
-			if err := srv.Stop(sctx); err != nil {
-				t.Errorf("Stop() = %v", err)
-			}
-			if err := <-done; err != nil {
-				t.Errorf("Start() = %v", err)
-			}
-		})
-	}
-	hc, err := http.NewClient(ctx, http.WithEndpoint(hosts[0]), http.WithMiddleware(cms...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = hc.Close() })
-	conn, err := grpc.DialInsecure(ctx, grpc.WithEndpoint(hosts[1]), grpc.WithMiddleware(cms...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
+	hc := pb.DialHTTP(t, pb.ServeHTTP(t, hs), http.WithMiddleware(cms...))
+	conn := pb.DialGRPC(t, pb.ServeGRPC(t, gs), grpc.WithMiddleware(cms...))
 	return clients{http: pb.NewGreeterHTTPClient(hc), grpc: pb.NewGreeterClient(conn)}
 }
 

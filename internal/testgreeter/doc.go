@@ -1,7 +1,13 @@
 // Package testgreeter is a Greeter service for tests that need a real
 // service over HTTP and gRPC: generated protobuf and gRPC code, an HTTP
 // binding in the shape Kratos's protoc-gen-go-http emits, and a Validate
-// method so validation middleware has something to check.
+// method so validation middleware has something to check. SayHelloFunc
+// turns a function into a Greeter server for tests that only need SayHello.
+//
+// ServeHTTP and ServeGRPC run an already configured Kratos server for the
+// length of a test, and DialHTTP and DialGRPC connect clients to it that are
+// closed at the end, so each test keeps only its own options, service and
+// assertions. The helpers work for any service, not only the Greeter.
 //
 // Regenerate with:
 //

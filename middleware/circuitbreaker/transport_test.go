@@ -2,114 +2,48 @@ package circuitbreaker_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/wrapperspb"
-
 	"github.com/seed6ad8aa6b/kratos/errors"
+	pb "github.com/seed6ad8aa6b/kratos/internal/testgreeter"
 	"github.com/seed6ad8aa6b/kratos/middleware"
 	"github.com/seed6ad8aa6b/kratos/middleware/circuitbreaker"
 	kgrpc "github.com/seed6ad8aa6b/kratos/transport/grpc"
 	khttp "github.com/seed6ad8aa6b/kratos/transport/http"
 )
 
-const echoOp = "/test.v1.Echo/Call"
-
-type handlerFunc func(ctx context.Context) (string, error)
-
-// startHTTP serves h on an httptest server and returns a function that
+// startHTTP serves h as the greeter over HTTP and returns a function that
 // calls it through a client with client middleware ms.
-func startHTTP(t *testing.T, h handlerFunc, ms ...middleware.Middleware) func(context.Context) (string, error) {
+func startHTTP(t *testing.T, h pb.SayHelloFunc, ms ...middleware.Middleware) func(context.Context) (string, error) {
 	t.Helper()
-	srv := khttp.NewServer()
-	srv.Route("/").POST("/v1/echo", func(ctx khttp.Context) error {
-		var in struct{}
-		if err := ctx.Bind(&in); err != nil {
-			return err
-		}
-		khttp.SetOperation(ctx, echoOp)
-		out, err := ctx.Middleware(func(ctx context.Context, _ any) (any, error) { return h(ctx) })(ctx, &in)
-		if err != nil {
-			return err
-		}
-		return ctx.Result(200, map[string]any{"msg": out})
-	})
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	client, err := khttp.NewClient(context.Background(), khttp.WithEndpoint(ts.URL), khttp.WithMiddleware(ms...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { client.Close() })
+	srv := khttp.NewServer(khttp.Address("127.0.0.1:0"))
+	pb.RegisterGreeterHTTPServer(srv, h)
+	client := pb.NewGreeterHTTPClient(pb.DialHTTP(t, pb.ServeHTTP(t, srv), khttp.WithMiddleware(ms...)))
 	return func(ctx context.Context) (string, error) {
-		var out struct {
-			Msg string `json:"msg"`
-		}
-		err := client.Invoke(ctx, "POST", "/v1/echo", struct{}{}, &out, khttp.Operation(echoOp))
-		return out.Msg, err
+		reply, err := client.SayHello(ctx, &pb.HelloRequest{Name: "hi"})
+		return reply.GetMessage(), err
 	}
 }
 
-// startGRPC does the same as startHTTP over gRPC, with a hand-written
-// service description so that no generated code is needed.
-func startGRPC(t *testing.T, h handlerFunc, ms ...middleware.Middleware) func(context.Context) (string, error) {
+// startGRPC does the same as startHTTP over gRPC.
+func startGRPC(t *testing.T, h pb.SayHelloFunc, ms ...middleware.Middleware) func(context.Context) (string, error) {
 	t.Helper()
-	desc := grpc.ServiceDesc{
-		ServiceName: "test.v1.Echo",
-		HandlerType: (*any)(nil),
-		Methods: []grpc.MethodDesc{{
-			MethodName: "Call",
-			Handler: func(_ any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
-				in := new(wrapperspb.StringValue)
-				if err := dec(in); err != nil {
-					return nil, err
-				}
-				next := func(ctx context.Context, _ any) (any, error) {
-					s, err := h(ctx)
-					if err != nil {
-						return nil, err
-					}
-					return wrapperspb.String(s), nil
-				}
-				return interceptor(ctx, in, &grpc.UnaryServerInfo{FullMethod: echoOp}, next)
-			},
-		}},
-	}
 	srv := kgrpc.NewServer(kgrpc.Address("127.0.0.1:0"))
-	srv.RegisterService(&desc, struct{}{})
-	u, err := srv.Endpoint()
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Start(context.Background()) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Stop(ctx)
-		<-done
-	})
-	conn, err := kgrpc.DialInsecure(context.Background(), kgrpc.WithEndpoint(u.Host), kgrpc.WithMiddleware(ms...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	pb.RegisterGreeterServer(srv, h)
+	client := pb.NewGreeterClient(pb.DialGRPC(t, pb.ServeGRPC(t, srv), kgrpc.WithMiddleware(ms...)))
 	return func(ctx context.Context) (string, error) {
-		out := new(wrapperspb.StringValue)
-		err := conn.Invoke(ctx, echoOp, wrapperspb.String("hi"), out)
-		return out.GetValue(), err
+		reply, err := client.SayHello(ctx, &pb.HelloRequest{Name: "hi"})
+		return reply.GetMessage(), err
 	}
 }
 
 func TestTransportsOpenAndRecover(t *testing.T) {
 	for _, tr := range []struct {
 		name  string
-		start func(*testing.T, handlerFunc, ...middleware.Middleware) func(context.Context) (string, error)
+		start func(*testing.T, pb.SayHelloFunc, ...middleware.Middleware) func(context.Context) (string, error)
 	}{
 		{"http", startHTTP},
 		{"grpc", startGRPC},
@@ -126,12 +60,12 @@ func TestTransportsOpenAndRecover(t *testing.T) {
 			}))
 			var down atomic.Bool
 			var hits atomic.Int64
-			call := tr.start(t, func(ctx context.Context) (string, error) {
+			call := tr.start(t, func(context.Context, *pb.HelloRequest) (*pb.HelloReply, error) {
 				hits.Add(1)
 				if down.Load() {
-					return "", errors.ServiceUnavailable("DOWN", "dependency down")
+					return nil, errors.ServiceUnavailable("DOWN", "dependency down")
 				}
-				return "ok", nil
+				return &pb.HelloReply{Message: "ok"}, nil
 			}, breaker)
 			ctx := context.Background()
 

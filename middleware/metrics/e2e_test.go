@@ -3,18 +3,15 @@ package metrics_test
 import (
 	"context"
 	"io"
-	"net"
 	"os"
 	"testing"
-	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
-	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/seed6ad8aa6b/kratos/errors"
+	pb "github.com/seed6ad8aa6b/kratos/internal/testgreeter"
 	"github.com/seed6ad8aa6b/kratos/log"
 	"github.com/seed6ad8aa6b/kratos/middleware"
 	"github.com/seed6ad8aa6b/kratos/middleware/metrics"
@@ -29,114 +26,39 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-const operation = "/test.Users/Get"
-
-type getter interface {
-	Get(ctx context.Context, in *wrapperspb.StringValue) (*wrapperspb.StringValue, error)
-}
-
-type getFunc func(ctx context.Context, in *wrapperspb.StringValue) (*wrapperspb.StringValue, error)
-
-func (f getFunc) Get(ctx context.Context, in *wrapperspb.StringValue) (*wrapperspb.StringValue, error) {
-	return f(ctx, in)
-}
-
-// usersDesc describes service test.Users with the unary method Get, the way
-// generated code would.
-var usersDesc = grpc.ServiceDesc{
-	ServiceName: "test.Users",
-	HandlerType: (*getter)(nil),
-	Methods: []grpc.MethodDesc{{
-		MethodName: "Get",
-		Handler: func(srv any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
-			in := new(wrapperspb.StringValue)
-			if err := dec(in); err != nil {
-				return nil, err
-			}
-			h := func(ctx context.Context, req any) (any, error) {
-				return srv.(getter).Get(ctx, req.(*wrapperspb.StringValue))
-			}
-			if interceptor == nil {
-				return h(ctx, in)
-			}
-			return interceptor(ctx, in, &grpc.UnaryServerInfo{Server: srv, FullMethod: operation}, h)
-		},
-	}},
-}
+const operation = pb.OperationGreeterSayHello
 
 // get answers "ok" for any name but "missing", which is not found.
-func get(_ context.Context, in *wrapperspb.StringValue) (*wrapperspb.StringValue, error) {
-	if in.GetValue() == "missing" {
+func get(_ context.Context, in *pb.HelloRequest) (*pb.HelloReply, error) {
+	if in.GetName() == "missing" {
 		return nil, errors.NotFound("USER_NOT_FOUND", "no such user")
 	}
-	return wrapperspb.String("ok"), nil
+	return &pb.HelloReply{Message: "ok"}, nil
 }
 
-// serve starts a server of kind with server middleware sm, and returns a
-// caller through a client with client middleware cm.
-func serve(t *testing.T, kind transport.Kind, sm, cm middleware.Middleware) getFunc {
+// serve starts a greeter answering with get on a server of kind with server
+// middleware sm, and returns a caller through a client with client
+// middleware cm.
+func serve(t *testing.T, kind transport.Kind, sm, cm middleware.Middleware) pb.SayHelloFunc {
 	t.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var srv transport.Server
-	var call getFunc
 	switch kind {
 	case transport.KindHTTP:
-		s := khttp.NewServer(khttp.Listener(lis), khttp.Middleware(sm))
-		s.Route("/").POST("/v1/users", func(ctx khttp.Context) error {
-			in := new(wrapperspb.StringValue)
-			if err := ctx.Bind(in); err != nil {
-				return err
-			}
-			khttp.SetOperation(ctx, operation)
-			h := ctx.Middleware(func(ctx context.Context, req any) (any, error) {
-				return get(ctx, req.(*wrapperspb.StringValue))
-			})
-			out, err := h(ctx, in)
-			if err != nil {
-				return err
-			}
-			return ctx.Result(200, out)
-		})
-		srv = s
-		client, err := khttp.NewClient(context.Background(), khttp.WithEndpoint(lis.Addr().String()), khttp.WithMiddleware(cm))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = client.Close() })
-		call = func(ctx context.Context, in *wrapperspb.StringValue) (*wrapperspb.StringValue, error) {
-			out := new(wrapperspb.StringValue)
-			return out, client.Invoke(ctx, "POST", "/v1/users", in, out, khttp.Operation(operation))
+		srv := khttp.NewServer(khttp.Address("127.0.0.1:0"), khttp.Middleware(sm))
+		pb.RegisterGreeterHTTPServer(srv, pb.SayHelloFunc(get))
+		client := pb.NewGreeterHTTPClient(pb.DialHTTP(t, pb.ServeHTTP(t, srv), khttp.WithMiddleware(cm)))
+		return func(ctx context.Context, in *pb.HelloRequest) (*pb.HelloReply, error) {
+			return client.SayHello(ctx, in)
 		}
 	case transport.KindGRPC:
-		s := kgrpc.NewServer(kgrpc.Listener(lis), kgrpc.Middleware(sm))
-		s.RegisterService(&usersDesc, getFunc(get))
-		srv = s
-		conn, err := kgrpc.DialInsecure(context.Background(), kgrpc.WithEndpoint(lis.Addr().String()), kgrpc.WithMiddleware(cm))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = conn.Close() })
-		call = func(ctx context.Context, in *wrapperspb.StringValue) (*wrapperspb.StringValue, error) {
-			out := new(wrapperspb.StringValue)
-			return out, conn.Invoke(ctx, operation, in, out)
+		srv := kgrpc.NewServer(kgrpc.Address("127.0.0.1:0"), kgrpc.Middleware(sm))
+		pb.RegisterGreeterServer(srv, pb.SayHelloFunc(get))
+		client := pb.NewGreeterClient(pb.DialGRPC(t, pb.ServeGRPC(t, srv), kgrpc.WithMiddleware(cm)))
+		return func(ctx context.Context, in *pb.HelloRequest) (*pb.HelloReply, error) {
+			return client.SayHello(ctx, in)
 		}
 	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Start(context.Background()) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Stop(ctx); err != nil {
-			t.Errorf("Stop() error = %v", err)
-		}
-		if err := <-done; err != nil {
-			t.Errorf("Start() error = %v", err)
-		}
-	})
-	return call
+	t.Fatalf("unknown kind %q", kind)
+	return nil
 }
 
 type point struct {
@@ -171,7 +93,7 @@ func TestOverRealTransports(t *testing.T) {
 			call := serve(t, kind, sm, cm)
 
 			for _, name := range []string{"a", "b", "missing"} {
-				_, err := call(context.Background(), wrapperspb.String(name))
+				_, err := call(context.Background(), &pb.HelloRequest{Name: name})
 				if wantErr := name == "missing"; (err != nil) != wantErr {
 					t.Fatalf("call(%q) error = %v, want error %v", name, err, wantErr)
 				}

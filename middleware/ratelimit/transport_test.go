@@ -2,111 +2,49 @@ package ratelimit_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/wrapperspb"
-
 	"github.com/seed6ad8aa6b/kratos/errors"
+	pb "github.com/seed6ad8aa6b/kratos/internal/testgreeter"
 	"github.com/seed6ad8aa6b/kratos/middleware"
 	"github.com/seed6ad8aa6b/kratos/middleware/ratelimit"
 	kgrpc "github.com/seed6ad8aa6b/kratos/transport/grpc"
 	khttp "github.com/seed6ad8aa6b/kratos/transport/http"
 )
 
-const echoOp = "/test.v1.Echo/Call"
-
-type handlerFunc func(ctx context.Context) (string, error)
-
-func startHTTP(t *testing.T, h handlerFunc, ms ...middleware.Middleware) func(context.Context) (string, error) {
+// startHTTP serves h as the greeter over HTTP behind server middleware ms
+// and returns a function that calls it.
+func startHTTP(t *testing.T, h pb.SayHelloFunc, ms ...middleware.Middleware) func(context.Context) (string, error) {
 	t.Helper()
-	srv := khttp.NewServer(khttp.Middleware(ms...))
-	srv.Route("/").POST("/v1/echo", func(ctx khttp.Context) error {
-		var in struct{}
-		if err := ctx.Bind(&in); err != nil {
-			return err
-		}
-		khttp.SetOperation(ctx, echoOp)
-		out, err := ctx.Middleware(func(ctx context.Context, _ any) (any, error) { return h(ctx) })(ctx, &in)
-		if err != nil {
-			return err
-		}
-		return ctx.Result(200, map[string]any{"msg": out})
-	})
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	client, err := khttp.NewClient(context.Background(), khttp.WithEndpoint(ts.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { client.Close() })
+	srv := khttp.NewServer(khttp.Address("127.0.0.1:0"), khttp.Middleware(ms...))
+	pb.RegisterGreeterHTTPServer(srv, h)
+	client := pb.NewGreeterHTTPClient(pb.DialHTTP(t, pb.ServeHTTP(t, srv)))
 	return func(ctx context.Context) (string, error) {
-		var out struct {
-			Msg string `json:"msg"`
-		}
-		err := client.Invoke(ctx, "POST", "/v1/echo", struct{}{}, &out, khttp.Operation(echoOp))
-		return out.Msg, err
+		reply, err := client.SayHello(ctx, &pb.HelloRequest{Name: "hi"})
+		return reply.GetMessage(), err
 	}
 }
 
-func startGRPC(t *testing.T, h handlerFunc, ms ...middleware.Middleware) func(context.Context) (string, error) {
+// startGRPC does the same as startHTTP over gRPC.
+func startGRPC(t *testing.T, h pb.SayHelloFunc, ms ...middleware.Middleware) func(context.Context) (string, error) {
 	t.Helper()
-	desc := grpc.ServiceDesc{
-		ServiceName: "test.v1.Echo",
-		HandlerType: (*any)(nil),
-		Methods: []grpc.MethodDesc{{
-			MethodName: "Call",
-			Handler: func(_ any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
-				in := new(wrapperspb.StringValue)
-				if err := dec(in); err != nil {
-					return nil, err
-				}
-				next := func(ctx context.Context, _ any) (any, error) {
-					s, err := h(ctx)
-					if err != nil {
-						return nil, err
-					}
-					return wrapperspb.String(s), nil
-				}
-				return interceptor(ctx, in, &grpc.UnaryServerInfo{FullMethod: echoOp}, next)
-			},
-		}},
-	}
 	srv := kgrpc.NewServer(kgrpc.Address("127.0.0.1:0"), kgrpc.Middleware(ms...))
-	srv.RegisterService(&desc, struct{}{})
-	u, err := srv.Endpoint()
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Start(context.Background()) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Stop(ctx)
-		<-done
-	})
+	pb.RegisterGreeterServer(srv, h)
 	// Server middleware also wraps the long-lived health-check stream,
 	// which would count as a call in flight: no health checking.
-	conn, err := kgrpc.DialInsecure(context.Background(), kgrpc.WithEndpoint(u.Host), kgrpc.WithHealthCheck(false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	client := pb.NewGreeterClient(pb.DialGRPC(t, pb.ServeGRPC(t, srv), kgrpc.WithHealthCheck(false)))
 	return func(ctx context.Context) (string, error) {
-		out := new(wrapperspb.StringValue)
-		err := conn.Invoke(ctx, echoOp, wrapperspb.String("hi"), out)
-		return out.GetValue(), err
+		reply, err := client.SayHello(ctx, &pb.HelloRequest{Name: "hi"})
+		return reply.GetMessage(), err
 	}
 }
 
 func TestTransportsShed(t *testing.T) {
 	for _, tr := range []struct {
 		name  string
-		start func(*testing.T, handlerFunc, ...middleware.Middleware) func(context.Context) (string, error)
+		start func(*testing.T, pb.SayHelloFunc, ...middleware.Middleware) func(context.Context) (string, error)
 	}{
 		{"http", startHTTP},
 		{"grpc", startGRPC},
@@ -135,10 +73,10 @@ func TestTransportsShed(t *testing.T) {
 
 			entered := make(chan struct{}, 10)
 			release := make(chan struct{})
-			call := tr.start(t, func(ctx context.Context) (string, error) {
+			call := tr.start(t, func(context.Context, *pb.HelloRequest) (*pb.HelloReply, error) {
 				entered <- struct{}{}
 				<-release
-				return "ok", nil
+				return &pb.HelloReply{Message: "ok"}, nil
 			}, ratelimit.Server(ratelimit.WithLimiter(l)))
 
 			// Three slow calls: the third sees two in flight, not more than

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"strings"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/seed6ad8aa6b/kratos/errors"
+	"github.com/seed6ad8aa6b/kratos/internal/testgreeter"
 	"github.com/seed6ad8aa6b/kratos/log"
 	"github.com/seed6ad8aa6b/kratos/middleware/tracing"
 	"github.com/seed6ad8aa6b/kratos/transport"
@@ -78,16 +78,10 @@ func (h hop) path() string      { return "/v1/" + strings.ToLower(h.name) }
 // with the tracing client middleware. Everything stops at test cleanup.
 func serve(t *testing.T, tp trace.TracerProvider, h hop, say sayFunc) sayFunc {
 	t.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var srv transport.Server
-	var call sayFunc
 	switch h.kind {
 	case transport.KindHTTP:
-		s := khttp.NewServer(khttp.Listener(lis), khttp.Middleware(tracing.Server(tracing.WithTracerProvider(tp))))
-		s.Route("/").POST(h.path(), func(ctx khttp.Context) error {
+		srv := khttp.NewServer(khttp.Address("127.0.0.1:0"), khttp.Middleware(tracing.Server(tracing.WithTracerProvider(tp))))
+		srv.Route("/").POST(h.path(), func(ctx khttp.Context) error {
 			in := new(wrapperspb.StringValue)
 			if err := ctx.Bind(in); err != nil {
 				return err
@@ -102,54 +96,29 @@ func serve(t *testing.T, tp trace.TracerProvider, h hop, say sayFunc) sayFunc {
 			}
 			return ctx.Result(200, out)
 		})
-		srv = s
-		client, err := khttp.NewClient(context.Background(),
-			khttp.WithEndpoint(lis.Addr().String()),
+		client := testgreeter.DialHTTP(t, testgreeter.ServeHTTP(t, srv),
 			khttp.WithMiddleware(tracing.Client(tracing.WithTracerProvider(tp))),
 		)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = client.Close() })
-		call = func(ctx context.Context, in *wrapperspb.StringValue) (*wrapperspb.StringValue, error) {
+		return func(ctx context.Context, in *wrapperspb.StringValue) (*wrapperspb.StringValue, error) {
 			out := new(wrapperspb.StringValue)
 			err := client.Invoke(ctx, "POST", h.path(), in, out, khttp.Operation(h.operation()), khttp.PathTemplate(h.path()))
 			return out, err
 		}
 	case transport.KindGRPC:
-		s := kgrpc.NewServer(kgrpc.Listener(lis), kgrpc.Middleware(tracing.Server(tracing.WithTracerProvider(tp))))
-		s.RegisterService(grpcService(h.name), say)
-		srv = s
-		conn, err := kgrpc.DialInsecure(context.Background(),
-			kgrpc.WithEndpoint(lis.Addr().String()),
+		srv := kgrpc.NewServer(kgrpc.Address("127.0.0.1:0"), kgrpc.Middleware(tracing.Server(tracing.WithTracerProvider(tp))))
+		srv.RegisterService(grpcService(h.name), say)
+		conn := testgreeter.DialGRPC(t, testgreeter.ServeGRPC(t, srv),
 			kgrpc.WithMiddleware(tracing.Client(tracing.WithTracerProvider(tp))),
 			kgrpc.WithOptions(grpc.WithStatsHandler(&tracing.ClientHandler{})),
 		)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = conn.Close() })
-		call = func(ctx context.Context, in *wrapperspb.StringValue) (*wrapperspb.StringValue, error) {
+		return func(ctx context.Context, in *wrapperspb.StringValue) (*wrapperspb.StringValue, error) {
 			out := new(wrapperspb.StringValue)
 			err := conn.Invoke(ctx, h.operation(), in, out)
 			return out, err
 		}
-	default:
-		t.Fatalf("unknown kind %q", h.kind)
 	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Start(context.Background()) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Stop(ctx); err != nil {
-			t.Errorf("Stop() error = %v", err)
-		}
-		if err := <-done; err != nil {
-			t.Errorf("Start() error = %v", err)
-		}
-	})
-	return call
+	t.Fatalf("unknown kind %q", h.kind)
+	return nil
 }
 
 // chain starts one server per hop, each calling the next, the last one
@@ -350,28 +319,11 @@ func TestStreamOverGRPC(t *testing.T) {
 			},
 		}},
 	}
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := kgrpc.NewServer(kgrpc.Listener(lis), kgrpc.Middleware(tracing.Server(tracing.WithTracerProvider(tp))))
+	srv := kgrpc.NewServer(kgrpc.Address("127.0.0.1:0"), kgrpc.Middleware(tracing.Server(tracing.WithTracerProvider(tp))))
 	srv.RegisterService(desc, struct{}{})
-	done := make(chan error, 1)
-	go func() { done <- srv.Start(context.Background()) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Stop(ctx)
-		<-done
-	})
-	conn, err := kgrpc.DialInsecure(context.Background(),
-		kgrpc.WithEndpoint(lis.Addr().String()),
+	conn := testgreeter.DialGRPC(t, testgreeter.ServeGRPC(t, srv),
 		kgrpc.WithMiddleware(tracing.Client(tracing.WithTracerProvider(tp))),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

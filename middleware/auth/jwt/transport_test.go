@@ -2,16 +2,14 @@ package jwt_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	jwtv5 "github.com/golang-jwt/jwt/v5"
-	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/seed6ad8aa6b/kratos/errors"
+	pb "github.com/seed6ad8aa6b/kratos/internal/testgreeter"
 	"github.com/seed6ad8aa6b/kratos/middleware"
 	"github.com/seed6ad8aa6b/kratos/middleware/auth/jwt"
 	"github.com/seed6ad8aa6b/kratos/transport"
@@ -19,53 +17,30 @@ import (
 	khttp "github.com/seed6ad8aa6b/kratos/transport/http"
 )
 
-const echoOp = "/test.v1.Echo/Call"
-
 // echo is the service under test: it answers with the subject of the
 // verified token.
-func echo(ctx context.Context, req any) (any, error) {
+func echo(ctx context.Context, _ *pb.HelloRequest) (*pb.HelloReply, error) {
 	claims, ok := jwt.FromContext(ctx)
 	if !ok {
 		return nil, errors.InternalServer("NO_CLAIMS", "no claims in context")
 	}
 	sub, _ := claims.GetSubject()
-	return sub, nil
+	return &pb.HelloReply{Message: sub}, nil
 }
 
-// startHTTP serves echo behind ms on an httptest server and returns its URL.
+// startHTTP serves echo behind ms over HTTP and returns its address.
 func startHTTP(t *testing.T, ms ...middleware.Middleware) string {
 	t.Helper()
-	srv := khttp.NewServer(khttp.Middleware(ms...))
-	srv.Route("/").POST("/v1/echo", func(ctx khttp.Context) error {
-		var in struct{}
-		if err := ctx.Bind(&in); err != nil {
-			return err
-		}
-		khttp.SetOperation(ctx, echoOp)
-		out, err := ctx.Middleware(echo)(ctx, &in)
-		if err != nil {
-			return err
-		}
-		return ctx.Result(200, map[string]any{"sub": out})
-	})
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return ts.URL
+	srv := khttp.NewServer(khttp.Address("127.0.0.1:0"), khttp.Middleware(ms...))
+	pb.RegisterGreeterHTTPServer(srv, pb.SayHelloFunc(echo))
+	return pb.ServeHTTP(t, srv)
 }
 
-func callHTTP(t *testing.T, url string, header map[string]string, ms ...middleware.Middleware) (string, error) {
+func callHTTP(t *testing.T, addr string, header map[string]string, ms ...middleware.Middleware) (string, error) {
 	t.Helper()
-	client, err := khttp.NewClient(context.Background(), khttp.WithEndpoint(url),
-		khttp.WithMiddleware(append(ms, setHeader(header))...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	var out struct {
-		Sub string `json:"sub"`
-	}
-	err = client.Invoke(context.Background(), "POST", "/v1/echo", struct{}{}, &out, khttp.Operation(echoOp))
-	return out.Sub, err
+	client := pb.DialHTTP(t, addr, khttp.WithMiddleware(append(ms, setHeader(header))...))
+	reply, err := pb.NewGreeterHTTPClient(client).SayHello(context.Background(), &pb.HelloRequest{Name: "hi"})
+	return reply.GetMessage(), err
 }
 
 // setHeader is a client middleware that sets request headers, as a
@@ -83,65 +58,21 @@ func setHeader(header map[string]string) middleware.Middleware {
 	}
 }
 
-// echoDesc describes a one-method gRPC service, written by hand so the
-// test needs no generated code.
-var echoDesc = grpc.ServiceDesc{
-	ServiceName: "test.v1.Echo",
-	HandlerType: (*any)(nil),
-	Methods: []grpc.MethodDesc{{
-		MethodName: "Call",
-		Handler: func(_ any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
-			in := new(wrapperspb.StringValue)
-			if err := dec(in); err != nil {
-				return nil, err
-			}
-			h := func(ctx context.Context, req any) (any, error) {
-				sub, err := echo(ctx, req)
-				if err != nil {
-					return nil, err
-				}
-				return wrapperspb.String(sub.(string)), nil
-			}
-			if interceptor == nil {
-				return h(ctx, in)
-			}
-			return interceptor(ctx, in, &grpc.UnaryServerInfo{FullMethod: echoOp}, h)
-		},
-	}},
-}
-
+// startGRPC serves echo behind ms over gRPC and returns its address.
 func startGRPC(t *testing.T, ms ...middleware.Middleware) string {
 	t.Helper()
 	srv := kgrpc.NewServer(kgrpc.Address("127.0.0.1:0"), kgrpc.Middleware(ms...))
-	srv.RegisterService(&echoDesc, struct{}{})
-	u, err := srv.Endpoint()
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Start(context.Background()) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Stop(ctx)
-		<-done
-	})
-	return u.Host
+	pb.RegisterGreeterServer(srv, pb.SayHelloFunc(echo))
+	return pb.ServeGRPC(t, srv)
 }
 
 func callGRPC(t *testing.T, addr string, header map[string]string, ms ...middleware.Middleware) (string, error) {
 	t.Helper()
 	// The server middleware guards every call, the health service's
 	// included, so the client does not use health checking.
-	conn, err := kgrpc.DialInsecure(context.Background(), kgrpc.WithEndpoint(addr),
-		kgrpc.WithMiddleware(append(ms, setHeader(header))...), kgrpc.WithHealthCheck(false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	out := new(wrapperspb.StringValue)
-	err = conn.Invoke(context.Background(), echoOp, wrapperspb.String("hi"), out)
-	return out.GetValue(), err
+	conn := pb.DialGRPC(t, addr, kgrpc.WithMiddleware(append(ms, setHeader(header))...), kgrpc.WithHealthCheck(false))
+	reply, err := pb.NewGreeterClient(conn).SayHello(context.Background(), &pb.HelloRequest{Name: "hi"})
+	return reply.GetMessage(), err
 }
 
 func TestTransports(t *testing.T) {
