@@ -65,6 +65,30 @@ func BenchmarkLookup(b *testing.B) {
 	})
 }
 
+// BenchmarkLookupParams is the lookup the HTTP server does: path variables
+// go into a reused buffer, so no map is built.
+func BenchmarkLookupParams(b *testing.B) {
+	for _, tt := range []struct{ name, method, target string }{
+		{"static", "GET", "/v1/shipments"},
+		{"param", "PUT", "/v1/shipments/12345"},
+		{"regex", "GET", "/v1/shelves/s1/books/b2"},
+		{"google-pattern", "GET", "/v1/projects/p1/locations/l2"},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			r := mustRouter(b, benchRoutes())
+			req := httptest.NewRequest(tt.method, tt.target, nil)
+			var buf [4]Param
+			if _, _, status, _, _ := r.LookupParams(req, buf[:0]); status != http.StatusOK {
+				b.Fatalf("LookupParams(%s %s) = %d, want 200", tt.method, tt.target, status)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				r.LookupParams(req, buf[:0])
+			}
+		})
+	}
+}
+
 // BenchmarkServeMux is the baseline: net/http's own pattern matching over
 // the same routes (ServeMux.Handler also returns the pattern).
 func BenchmarkServeMux(b *testing.B) {
