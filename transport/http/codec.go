@@ -5,7 +5,6 @@ import (
 	"context"
 	stderrors "errors"
 	"fmt"
-	"github.com/seed6ad8aa6b/kratos/internal/router"
 	"io"
 	"net/http"
 	"net/url"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/seed6ad8aa6b/kratos/encoding"
 	"github.com/seed6ad8aa6b/kratos/errors"
+	"github.com/seed6ad8aa6b/kratos/internal/router"
 	"github.com/seed6ad8aa6b/kratos/transport/http/binding"
 )
 
@@ -86,7 +86,12 @@ func codecFor(mediaType string) encoding.Codec {
 // values and their comma-separated lists, whose subtype has a registered
 // codec. When none has, it returns the json codec and false.
 func CodecForRequest(r *http.Request, name string) (encoding.Codec, bool) {
-	for _, v := range r.Header[http.CanonicalHeaderKey(name)] {
+	return codecForHeader(r.Header, http.CanonicalHeaderKey(name))
+}
+
+// codecForHeader is CodecForRequest over a header and a canonical key.
+func codecForHeader(h http.Header, key string) (encoding.Codec, bool) {
+	for _, v := range h[key] {
 		for v != "" {
 			item := v
 			if comma := strings.IndexByte(v, ','); comma >= 0 {
@@ -134,13 +139,21 @@ func contentType(codecName string) string {
 // nothing.
 func DefaultRequestVars(r *http.Request, v any) error {
 	tr, ok := serverTransport(r.Context())
-	if !ok || len(tr.vars) == 0 {
+	if !ok {
 		return nil
 	}
-	if m, ok := v.(proto.Message); ok && setStringVars(m, tr.vars) {
+	return bindVars(tr.vars, v)
+}
+
+// bindVars binds path variables to v, as DefaultRequestVars.
+func bindVars(vars []router.Param, v any) error {
+	if len(vars) == 0 {
 		return nil
 	}
-	return binding.BindQuery(varsValues(tr.vars), v)
+	if m, ok := v.(proto.Message); ok && setStringVars(m, vars) {
+		return nil
+	}
+	return binding.BindQuery(varsValues(vars), v)
 }
 
 // DefaultRequestQuery binds the query string to v (see
@@ -166,11 +179,17 @@ func DefaultRequestQuery(r *http.Request, v any) error {
 // has no codec, or that does not decode; 413 reason "BODY_TOO_LARGE" for a
 // body over the server's limit (see WithMaxRequestBodySize).
 func DefaultRequestDecoder(r *http.Request, v any) error {
-	if r.Body == nil || r.Body == http.NoBody {
+	return decodeBody(&r.Body, r.Header, v)
+}
+
+// decodeBody decodes *body as DefaultRequestDecoder decodes a request's
+// body with header, replacing *body by a reader over the bytes read.
+func decodeBody(body *io.ReadCloser, header http.Header, v any) error {
+	if *body == nil || *body == http.NoBody {
 		return nil
 	}
-	data, err := io.ReadAll(r.Body)
-	r.Body = io.NopCloser(bytes.NewReader(data))
+	data, err := io.ReadAll(*body)
+	*body = io.NopCloser(bytes.NewReader(data))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if stderrors.As(err, &tooLarge) {
@@ -182,9 +201,9 @@ func DefaultRequestDecoder(r *http.Request, v any) error {
 	if len(data) == 0 {
 		return nil
 	}
-	codec, ok := CodecForRequest(r, "Content-Type")
+	codec, ok := codecForHeader(header, "Content-Type")
 	if !ok {
-		return errors.BadRequest(reasonCodec, fmt.Sprintf("unregister Content-Type: %s", r.Header.Get("Content-Type")))
+		return errors.BadRequest(reasonCodec, fmt.Sprintf("unregister Content-Type: %s", header.Get("Content-Type")))
 	}
 	if err := codec.Unmarshal(data, v); err != nil {
 		return errors.BadRequest(reasonCodec, fmt.Sprintf("body unmarshal %s", err.Error()))
@@ -204,7 +223,7 @@ func DefaultResponseEncoder(w http.ResponseWriter, r *http.Request, v any) error
 		http.Redirect(w, r, url, code)
 		return nil
 	}
-	codec, _ := CodecForRequest(r, "Accept")
+	codec, _ := codecForHeader(r.Header, "Accept")
 	data, err := codec.Marshal(v)
 	if err != nil {
 		return err
@@ -220,7 +239,7 @@ func DefaultResponseEncoder(w http.ResponseWriter, r *http.Request, v any) error
 // a valid HTTP status is written as 500 (the body keeps the code).
 func DefaultErrorEncoder(w http.ResponseWriter, r *http.Request, err error) {
 	se := errors.FromError(err)
-	codec, _ := CodecForRequest(r, "Accept")
+	codec, _ := codecForHeader(r.Header, "Accept")
 	body, merr := codec.Marshal(se)
 	if merr != nil {
 		w.WriteHeader(http.StatusInternalServerError)
@@ -290,17 +309,21 @@ func DefaultErrorDecoder(_ context.Context, res *http.Response) error {
 // form codec.
 func setStringVars(msg proto.Message, vars []router.Param) bool {
 	fields := stringFieldsOf(msg)
-	if fields == nil {
+	if len(fields) == 0 {
 		return false
 	}
+	var buf [4]int
+	idx := buf[:0]
 	for _, p := range vars {
-		if _, ok := fields[p.Key]; !ok || !utf8.ValidString(p.Value) {
+		i, ok := fields[p.Key]
+		if !ok || !utf8.ValidString(p.Value) {
 			return false
 		}
+		idx = append(idx, i)
 	}
 	sv := reflect.ValueOf(msg).Elem()
-	for _, p := range vars {
-		sv.Field(fields[p.Key]).SetString(p.Value)
+	for n, p := range vars {
+		sv.Field(idx[n]).SetString(p.Value)
 	}
 	return true
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/seed6ad8aa6b/kratos/encoding"
@@ -35,7 +36,9 @@ type Context interface {
 	Form() url.Values
 	// Header returns the request header.
 	Header() http.Header
-	// Request returns the request.
+	// Request returns the request. Its context is the Context's: it
+	// carries the server Transport and the deadline. It is safe to call
+	// from several goroutines; all get the same request.
 	Request() *http.Request
 	// Response returns the response writer.
 	Response() http.ResponseWriter
@@ -87,38 +90,92 @@ func NewRedirect(url string, code int) Redirector {
 }
 
 // wrapper is the Context of a route handler.
+//
+// On the plain routes of Router (no filters) the server does not copy the
+// request to give it the request context: the wrapper holds that context
+// and reads the request as received, and makes the copy only when it is
+// handed out (Request, Transport.Request, a user-supplied decoder or
+// encoder). The default decoders and encoders read the received request
+// directly. Once the copy exists, everything goes through it.
 type wrapper struct {
 	srv *Server
-	req *http.Request
-	res http.ResponseWriter
-	w   responseWriter
+	w   responseWriter // over the response writer
+	tr  *Transport     // the server Transport of the request, or nil
+
+	ctx  context.Context // the request context
+	orig *http.Request   // the request as received; read, never changed
+	body io.ReadCloser   // the body (size-limited), until req exists
+
+	req atomic.Pointer[http.Request] // the request with ctx, once made
 }
 
 var _ Context = (*wrapper)(nil)
 
+// init points a new c at a request whose copy with ctx and body is made
+// on first use.
+func (c *wrapper) init(srv *Server, res http.ResponseWriter, orig *http.Request, ctx context.Context, body io.ReadCloser, tr *Transport) {
+	c.srv = srv
+	c.w.reset(res)
+	c.tr = tr
+	c.ctx = ctx
+	c.orig = orig
+	c.body = body
+}
+
+// request returns the request with the request context, making it on
+// first use. It is safe for concurrent use: every caller gets the same
+// request.
+func (c *wrapper) request() *http.Request {
+	if r := c.req.Load(); r != nil {
+		return r
+	}
+	if c.orig == nil {
+		return nil
+	}
+	r := c.orig.WithContext(c.ctx)
+	r.Body = c.body
+	if c.req.CompareAndSwap(nil, r) {
+		return r
+	}
+	return c.req.Load()
+}
+
+// peek returns a request to read the URL, method and header from, without
+// making the copy: the copy when it exists (a caller may have changed it),
+// else the request as received.
+func (c *wrapper) peek() *http.Request {
+	if r := c.req.Load(); r != nil {
+		return r
+	}
+	return c.orig
+}
+
 func (c *wrapper) Vars() url.Values {
-	if tr, ok := serverTransport(c.req.Context()); ok && tr.vars != nil {
-		return varsValues(tr.vars)
+	if c.tr != nil && c.tr.vars != nil {
+		return varsValues(c.tr.vars)
 	}
 	return url.Values{}
 }
 
 func (c *wrapper) Form() url.Values {
-	if err := c.req.ParseForm(); err != nil {
+	r := c.request()
+	if err := r.ParseForm(); err != nil {
 		return url.Values{}
 	}
-	return c.req.Form
+	return r.Form
 }
 
-func (c *wrapper) Query() url.Values             { return c.req.URL.Query() }
-func (c *wrapper) Header() http.Header           { return c.req.Header }
-func (c *wrapper) Request() *http.Request        { return c.req }
-func (c *wrapper) Response() http.ResponseWriter { return c.res }
+func (c *wrapper) Query() url.Values             { return c.peek().URL.Query() }
+func (c *wrapper) Header() http.Header           { return c.peek().Header }
+func (c *wrapper) Request() *http.Request        { return c.request() }
+func (c *wrapper) Response() http.ResponseWriter { return c.w.w }
 
 func (c *wrapper) Middleware(h middleware.Handler) middleware.Handler {
-	op := c.req.URL.Path
-	if tr, ok := serverTransport(c.req.Context()); ok {
-		op = tr.operation
+	var op string
+	if c.tr != nil {
+		op = c.tr.operation
+	} else {
+		op = c.peek().URL.Path
 	}
 	ms := c.srv.middleware.Match(op)
 	for i := len(ms) - 1; i >= 0; i-- {
@@ -127,10 +184,31 @@ func (c *wrapper) Middleware(h middleware.Handler) middleware.Handler {
 	return h
 }
 
-func (c *wrapper) Bind(v any) error      { return c.srv.decBody(c.req, v) }
-func (c *wrapper) BindVars(v any) error  { return c.srv.decVars(c.req, v) }
-func (c *wrapper) BindQuery(v any) error { return c.srv.decQuery(c.req, v) }
-func (c *wrapper) BindForm(v any) error  { return binding.BindForm(c.req, v) }
+func (c *wrapper) Bind(v any) error {
+	if c.srv.defaults&defaultDecBody != 0 && c.req.Load() == nil {
+		return decodeBody(&c.body, c.orig.Header, v)
+	}
+	return c.srv.decBody(c.request(), v)
+}
+
+func (c *wrapper) BindVars(v any) error {
+	if c.srv.defaults&defaultDecVars != 0 {
+		if c.tr == nil {
+			return nil
+		}
+		return bindVars(c.tr.vars, v)
+	}
+	return c.srv.decVars(c.request(), v)
+}
+
+func (c *wrapper) BindQuery(v any) error {
+	if c.srv.defaults&defaultDecQuery != 0 {
+		return DefaultRequestQuery(c.peek(), v)
+	}
+	return c.srv.decQuery(c.request(), v)
+}
+
+func (c *wrapper) BindForm(v any) error { return binding.BindForm(c.request(), v) }
 
 func (c *wrapper) Returns(v any, err error) error {
 	if err != nil {
@@ -147,11 +225,27 @@ func (c *wrapper) Result(code int, v any) error {
 // encode runs the response encoder on the deferred writer and writes the
 // status when the encoder wrote nothing, so Result(204, nil) is a 204.
 func (c *wrapper) encode(v any) error {
-	if err := c.srv.enc(&c.w, c.req, v); err != nil {
+	var err error
+	if c.srv.defaults&defaultEnc != 0 {
+		err = DefaultResponseEncoder(&c.w, c.peek(), v)
+	} else {
+		err = c.srv.enc(&c.w, c.request(), v)
+	}
+	if err != nil {
 		return err
 	}
 	c.w.flushHeader()
 	return nil
+}
+
+// encodeError writes err with the server's error encoder on the
+// underlying writer.
+func (c *wrapper) encodeError(err error) {
+	if c.srv.defaults&defaultEne != 0 {
+		DefaultErrorEncoder(c.w.w, c.peek(), err)
+		return
+	}
+	c.srv.ene(c.w.w, c.request(), err)
 }
 
 func (c *wrapper) JSON(code int, v any) error {
@@ -194,38 +288,47 @@ func (c *wrapper) Stream(code int, contentType string, rd io.Reader) error {
 	return err
 }
 
+// Reset points the Context at res and req as they are: req is what
+// Request returns, and its context is the Context's.
 func (c *wrapper) Reset(res http.ResponseWriter, req *http.Request) {
 	c.w.reset(res)
-	c.res = res
-	c.req = req
+	c.orig = req
+	c.body = nil
+	c.ctx = nil
+	c.tr = nil
+	if req != nil {
+		c.ctx = req.Context()
+		c.tr, _ = serverTransport(c.ctx)
+	}
+	c.req.Store(req)
 }
 
 func (c *wrapper) Deadline() (time.Time, bool) {
-	if c.req == nil {
+	if c.ctx == nil {
 		return time.Time{}, false
 	}
-	return c.req.Context().Deadline()
+	return c.ctx.Deadline()
 }
 
 func (c *wrapper) Done() <-chan struct{} {
-	if c.req == nil {
+	if c.ctx == nil {
 		return nil
 	}
-	return c.req.Context().Done()
+	return c.ctx.Done()
 }
 
 func (c *wrapper) Err() error {
-	if c.req == nil {
+	if c.ctx == nil {
 		return context.Canceled
 	}
-	return c.req.Context().Err()
+	return c.ctx.Err()
 }
 
 func (c *wrapper) Value(key any) any {
-	if c.req == nil {
+	if c.ctx == nil {
 		return nil
 	}
-	return c.req.Context().Value(key)
+	return c.ctx.Value(key)
 }
 
 // responseWriter defers WriteHeader until the first Write, so a response

@@ -2,23 +2,29 @@ package http
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/seed6ad8aa6b/kratos/transport"
 )
 
-// reqContext is the context of a request served with a Timeout. It
-// behaves as context.WithDeadline(parent, deadline) whose cancel func is
-// release, but it costs nothing until somebody waits on it: Err compares
-// the clock with the deadline, and only Done, or a lookup the context
-// package makes to attach a child (a *int key), creates the real
-// context (timer included), to which everything is delegated from then on.
+// reqContext is the context of a request. It behaves as
+// transport.NewServerContext(ctx, tr) where ctx is
+// context.WithDeadline(parent, deadline) (context.WithCancel(parent) for a
+// zero deadline) whose cancel func is release, but it costs nothing until
+// somebody waits on it: Err compares the clock with the deadline, and only
+// Done, or a lookup the context package makes to attach a child (a *int
+// key), creates the real context (timer included), to which everything is
+// delegated from then on.
 //
 // It lives inside serverRequest, so a request that never waits on its
 // context allocates no timer and no context of its own.
 type reqContext struct {
 	parent   context.Context
-	deadline time.Time
+	deadline time.Time  // zero for none
+	tr       *Transport // answered for serverKey, when that is known
 
 	inner atomic.Pointer[context.Context] // the real context, once made
 
@@ -28,9 +34,15 @@ type reqContext struct {
 	released bool
 }
 
-func (c *reqContext) init(parent context.Context, deadline time.Time) {
+// init sets up c; a zero deadline means none. tr is the Transport c
+// carries; when serverKey is not known, the caller must put it in a
+// context around c with transport.NewServerContext.
+func (c *reqContext) init(parent context.Context, deadline time.Time, tr *Transport) {
 	c.parent = parent
 	c.deadline = deadline
+	if serverKey != nil {
+		c.tr = tr
+	}
 }
 
 // materialize returns the real context, creating it on first use. It must
@@ -44,7 +56,15 @@ func (c *reqContext) materialize() context.Context {
 	if p := c.inner.Load(); p != nil {
 		return *p
 	}
-	ctx, cancel := context.WithDeadline(c.parent, c.deadline)
+	var (
+		ctx    context.Context
+		cancel context.CancelFunc
+	)
+	if c.deadline.IsZero() {
+		ctx, cancel = context.WithCancel(c.parent)
+	} else {
+		ctx, cancel = context.WithDeadline(c.parent, c.deadline)
+	}
 	if c.released {
 		cancel()
 	}
@@ -75,15 +95,17 @@ func (c *reqContext) errLocked() error {
 	if err := c.parent.Err(); err != nil {
 		return err
 	}
-	if !time.Now().Before(c.deadline) {
+	// time.Until reads only the monotonic clock, half the cost of time.Now.
+	if !c.deadline.IsZero() && time.Until(c.deadline) <= 0 {
 		return context.DeadlineExceeded
 	}
 	return nil
 }
 
 func (c *reqContext) Deadline() (time.Time, bool) {
-	if d, ok := c.parent.Deadline(); ok && d.Before(c.deadline) {
-		return d, true
+	d, ok := c.parent.Deadline()
+	if c.deadline.IsZero() || ok && d.Before(c.deadline) {
+		return d, ok
 	}
 	return c.deadline, true
 }
@@ -105,6 +127,9 @@ func (c *reqContext) Err() error {
 }
 
 func (c *reqContext) Value(key any) any {
+	if c.tr != nil && key == serverKey {
+		return c.tr
+	}
 	if p := c.inner.Load(); p != nil {
 		return (*p).Value(key)
 	}
@@ -118,3 +143,52 @@ func (c *reqContext) Value(key any) any {
 }
 
 func (c *reqContext) String() string { return "transport/http.requestContext" }
+
+// serverKey is the key under which transport.NewServerContext stores the
+// Transporter, learnt once from the transport package by watching which
+// key transport.FromServerContext asks for, and checked both ways. With
+// it, reqContext carries the Transport itself, which saves one context per
+// request. It is nil when it cannot be learnt so; requests then wrap
+// their context with transport.NewServerContext.
+var serverKey = learnServerKey()
+
+// keyProbe is a context that records the first key it is asked for
+// (with a nil val), or that answers val for key.
+type keyProbe struct {
+	context.Context
+	key, val any
+}
+
+func (p *keyProbe) Value(key any) any {
+	if p.val == nil {
+		if p.key == nil {
+			p.key = key
+		}
+		return nil
+	}
+	if key == p.key {
+		return p.val
+	}
+	return nil
+}
+
+func learnServerKey() any {
+	probe := &keyProbe{Context: context.Background()}
+	if _, ok := transport.FromServerContext(probe); ok || probe.key == nil {
+		return nil
+	}
+	key := probe.key
+	if !reflect.TypeOf(key).Comparable() {
+		return nil
+	}
+	tr := new(Transport)
+	// FromServerContext reads what a context answers for key...
+	if got, ok := transport.FromServerContext(&keyProbe{Context: context.Background(), key: key, val: tr}); !ok || got != tr {
+		return nil
+	}
+	// ...and NewServerContext stores under key.
+	if got := transport.NewServerContext(context.Background(), tr).Value(key); got != tr {
+		return nil
+	}
+	return key
+}

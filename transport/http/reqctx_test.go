@@ -9,7 +9,7 @@ import (
 
 func TestReqContextDeadline(t *testing.T) {
 	var c reqContext
-	c.init(context.Background(), time.Now().Add(20*time.Millisecond))
+	c.init(context.Background(), time.Now().Add(20*time.Millisecond), nil)
 	defer c.release()
 	if err := c.Err(); err != nil {
 		t.Fatalf("Err() before deadline = %v, want nil", err)
@@ -29,7 +29,7 @@ func TestReqContextDeadline(t *testing.T) {
 
 func TestReqContextLazyErr(t *testing.T) {
 	var c reqContext
-	c.init(context.Background(), time.Now().Add(-time.Second))
+	c.init(context.Background(), time.Now().Add(-time.Second), nil)
 	defer c.release()
 	if err := c.Err(); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Err() past deadline = %v, want %v", err, context.DeadlineExceeded)
@@ -50,7 +50,7 @@ func TestReqContextLazyErr(t *testing.T) {
 
 func TestReqContextRelease(t *testing.T) {
 	var c reqContext
-	c.init(context.Background(), time.Now().Add(time.Hour))
+	c.init(context.Background(), time.Now().Add(time.Hour), nil)
 	child, cancel := context.WithCancel(&c)
 	defer cancel()
 	c.release()
@@ -64,7 +64,7 @@ func TestReqContextRelease(t *testing.T) {
 	}
 
 	var late reqContext
-	late.init(context.Background(), time.Now().Add(time.Hour))
+	late.init(context.Background(), time.Now().Add(time.Hour), nil)
 	late.release()
 	select {
 	case <-late.Done():
@@ -78,7 +78,7 @@ type ctxKey struct{}
 func TestReqContextParent(t *testing.T) {
 	parent, cancel := context.WithCancel(context.WithValue(context.Background(), ctxKey{}, "v"))
 	var c reqContext
-	c.init(parent, time.Now().Add(time.Hour))
+	c.init(parent, time.Now().Add(time.Hour), nil)
 	defer c.release()
 	if got := c.Value(ctxKey{}); got != "v" {
 		t.Errorf("Value() = %v, want v", got)
@@ -87,7 +87,7 @@ func TestReqContextParent(t *testing.T) {
 	pd, pcancel := context.WithDeadline(parent, early)
 	defer pcancel()
 	var c2 reqContext
-	c2.init(pd, time.Now().Add(time.Hour))
+	c2.init(pd, time.Now().Add(time.Hour), nil)
 	defer c2.release()
 	if d, ok := c2.Deadline(); !ok || !d.Equal(early) {
 		t.Errorf("Deadline() = %v, %v, want the parent's %v", d, ok, early)
@@ -105,7 +105,7 @@ func TestReqContextParent(t *testing.T) {
 
 func TestReqContextAfterFunc(t *testing.T) {
 	var c reqContext
-	c.init(context.Background(), time.Now().Add(time.Hour))
+	c.init(context.Background(), time.Now().Add(time.Hour), nil)
 	ran := make(chan struct{})
 	context.AfterFunc(&c, func() { close(ran) })
 	c.release()
@@ -113,5 +113,37 @@ func TestReqContextAfterFunc(t *testing.T) {
 	case <-ran:
 	case <-time.After(5 * time.Second):
 		t.Fatal("AfterFunc not run after release")
+	}
+}
+
+func TestReqContextNoDeadline(t *testing.T) {
+	parent, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var c reqContext
+	c.init(parent, time.Time{}, nil)
+	if d, ok := c.Deadline(); ok {
+		t.Errorf("Deadline() = %v, true, want none", d)
+	}
+	early := time.Now().Add(time.Minute)
+	pd, pcancel := context.WithDeadline(parent, early)
+	defer pcancel()
+	var c2 reqContext
+	c2.init(pd, time.Time{}, nil)
+	defer c2.release()
+	if d, ok := c2.Deadline(); !ok || !d.Equal(early) {
+		t.Errorf("Deadline() = %v, %v, want the parent's %v", d, ok, early)
+	}
+	if err := c.Err(); err != nil {
+		t.Errorf("Err() = %v, want nil", err)
+	}
+	done := c.Done()
+	c.release()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Done() not closed after release")
+	}
+	if err := c.Err(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Err() after release = %v, want %v", err, context.Canceled)
 	}
 }

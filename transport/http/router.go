@@ -58,10 +58,14 @@ func (r *Router) Group(prefix string, filters ...FilterFunc) *Router {
 // for a regular expression, as generated code does. filters run inside the
 // router's filters. Handle panics on an invalid template.
 func (r *Router) Handle(method, relativePath string, h HandlerFunc, filters ...FilterFunc) {
-	var next http.Handler = &routeHandler{srv: r.srv, h: h}
-	next = FilterChain(filters...)(next)
-	next = FilterChain(r.filters...)(next)
-	r.srv.register(method, path.Join(r.prefix, relativePath), &kratosRoute{next: next})
+	rh := &routeHandler{srv: r.srv, h: h}
+	route := &kratosRoute{next: rh}
+	if len(filters) == 0 && len(r.filters) == 0 {
+		route.direct = rh
+	} else {
+		route.next = FilterChain(r.filters...)(FilterChain(filters...)(rh))
+	}
+	r.srv.register(method, path.Join(r.prefix, relativePath), route)
 }
 
 // GET registers a GET route; see Handle.
@@ -110,8 +114,12 @@ func (r *Router) TRACE(path string, h HandlerFunc, m ...FilterFunc) {
 }
 
 // kratosRoute marks the routes registered through Router, to which the
-// request body limit applies.
-type kratosRoute struct{ next http.Handler }
+// request body limit applies. direct is set when no filter runs before the
+// handler: the server then runs it without copying the request.
+type kratosRoute struct {
+	next   http.Handler
+	direct *routeHandler
+}
 
 func (k *kratosRoute) ServeHTTP(w http.ResponseWriter, r *http.Request) { k.next.ServeHTTP(w, r) }
 
@@ -122,22 +130,33 @@ type routeHandler struct {
 	h   HandlerFunc
 }
 
+// ServeHTTP runs the handler behind filters, with the request they pass.
 func (rh *routeHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	ctx := req.Context()
+	tr, _ := serverTransport(ctx)
 	var c *wrapper
-	if tr, ok := serverTransport(req.Context()); ok && tr.wrap != nil {
+	if tr != nil && tr.request != nil && tr.wrap != nil {
 		c, tr.wrap = tr.wrap, nil
 	} else {
 		c = new(wrapper)
 	}
-	c.srv = rh.srv
-	c.Reset(w, req)
-	if err := rh.h(c); err != nil {
-		if c.w.wrote {
-			rh.srv.log.Errorf("[HTTP] %s %s: handler failed after writing the response: %v", req.Method, req.URL.Path, err)
-			return
-		}
-		rh.srv.ene(w, req, err)
+	c.init(rh.srv, w, req, ctx, req.Body, tr)
+	c.req.Store(req)
+	rh.serve(c)
+}
+
+// serve runs the handler with c and writes its error.
+func (rh *routeHandler) serve(c *wrapper) {
+	err := rh.h(c)
+	if err == nil {
+		return
 	}
+	if c.w.wrote {
+		r := c.peek()
+		rh.srv.log.Errorf("[HTTP] %s %s: handler failed after writing the response: %v", r.Method, r.URL.Path, err)
+		return
+	}
+	c.encodeError(err)
 }
 
 func (s *Server) register(method, template string, h http.Handler, headers ...string) {

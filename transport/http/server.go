@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -83,32 +84,32 @@ func Filter(filters ...FilterFunc) ServerOption {
 }
 
 // RequestVarsDecoder sets how Context.BindVars decodes path variables. The
-// default is DefaultRequestVars.
+// default (also for nil) is DefaultRequestVars.
 func RequestVarsDecoder(dec DecodeRequestFunc) ServerOption {
 	return func(s *Server) { s.decVars = dec }
 }
 
 // RequestQueryDecoder sets how Context.BindQuery decodes the query string.
-// The default is DefaultRequestQuery.
+// The default (also for nil) is DefaultRequestQuery.
 func RequestQueryDecoder(dec DecodeRequestFunc) ServerOption {
 	return func(s *Server) { s.decQuery = dec }
 }
 
-// RequestDecoder sets how Context.Bind decodes the body. The default is
-// DefaultRequestDecoder.
+// RequestDecoder sets how Context.Bind decodes the body. The default (also
+// for nil) is DefaultRequestDecoder.
 func RequestDecoder(dec DecodeRequestFunc) ServerOption {
 	return func(s *Server) { s.decBody = dec }
 }
 
 // ResponseEncoder sets how Context.Result and Returns write replies. The
-// default is DefaultResponseEncoder.
+// default (also for nil) is DefaultResponseEncoder.
 func ResponseEncoder(en EncodeResponseFunc) ServerOption {
 	return func(s *Server) { s.enc = en }
 }
 
 // ErrorEncoder sets how errors are written: those returned by handlers and
 // the server's own 400, 404, 405 and 413 errors. The default is
-// DefaultErrorEncoder.
+// DefaultErrorEncoder, also for nil.
 func ErrorEncoder(en EncodeErrorFunc) ServerOption {
 	return func(s *Server) { s.ene = en }
 }
@@ -198,6 +199,7 @@ type Server struct {
 	decBody          DecodeRequestFunc
 	enc              EncodeResponseFunc
 	ene              EncodeErrorFunc
+	defaults         defaultCodecs // which of the codec functions are the defaults
 	strictSlash      bool
 	pathPrefix       string
 	notFound         http.Handler
@@ -233,6 +235,7 @@ func NewServer(opts ...ServerOption) *Server {
 	for _, o := range opts {
 		o(srv)
 	}
+	srv.defaults = srv.defaultCodecs()
 	if srv.notFound == nil {
 		srv.notFound = http.HandlerFunc(srv.writeNotFound)
 	}
@@ -249,6 +252,51 @@ func NewServer(opts ...ServerOption) *Server {
 		srv.endpointStr = srv.endpoint.String()
 	}
 	return srv
+}
+
+// defaultCodecs records which codec functions of a Server are the
+// package's defaults, which the Context runs on the request as received
+// instead of on its copy with the request context (see wrapper).
+type defaultCodecs uint8
+
+const (
+	defaultDecVars defaultCodecs = 1 << iota
+	defaultDecQuery
+	defaultDecBody
+	defaultEnc
+	defaultEne
+)
+
+// defaultCodecs puts back the default of each codec function set to nil
+// and reports which are the defaults.
+func (s *Server) defaultCodecs() defaultCodecs {
+	var d defaultCodecs
+	check := func(f, def any, bit defaultCodecs) {
+		if reflect.ValueOf(f).Pointer() == reflect.ValueOf(def).Pointer() {
+			d |= bit
+		}
+	}
+	if s.decVars == nil {
+		s.decVars = DefaultRequestVars
+	}
+	if s.decQuery == nil {
+		s.decQuery = DefaultRequestQuery
+	}
+	if s.decBody == nil {
+		s.decBody = DefaultRequestDecoder
+	}
+	if s.enc == nil {
+		s.enc = DefaultResponseEncoder
+	}
+	if s.ene == nil {
+		s.ene = DefaultErrorEncoder
+	}
+	check(s.decVars, DefaultRequestVars, defaultDecVars)
+	check(s.decQuery, DefaultRequestQuery, defaultDecQuery)
+	check(s.decBody, DefaultRequestDecoder, defaultDecBody)
+	check(s.enc, DefaultResponseEncoder, defaultEnc)
+	check(s.ene, DefaultErrorEncoder, defaultEne)
+	return d
 }
 
 // Use adds middleware for the operations matching selector: an exact
@@ -335,8 +383,14 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 		h = s.matchHeader(req)
 	}
 	if h == nil {
-		if p := req.URL.EscapedPath(); needsClean(p) {
-			s.redirectClean(w, req, p)
+		// Escaping keeps the slashes and dots of a path, so without a
+		// RawPath the decoded path tells without escaping it.
+		p := req.URL.Path
+		if req.URL.RawPath != "" {
+			p = req.URL.EscapedPath()
+		}
+		if needsClean(p) {
+			s.redirectClean(w, req, req.URL.EscapedPath())
 			return
 		}
 		m, params, status, allow, redirect := s.router.LookupParams(req, st.params[:0])
@@ -358,22 +412,11 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 	}
-	_, limited := h.(*kratosRoute)
-	limited = limited && s.maxBody > 0
+	route, _ := h.(*kratosRoute)
+	limited := route != nil && s.maxBody > 0
 	if limited && req.ContentLength > s.maxBody {
 		s.ene(w, req, errors.New(http.StatusRequestEntityTooLarge, reasonBodyTooLarge, "request body too large"))
 		return
-	}
-
-	var ctx context.Context
-	if s.timeout > 0 {
-		st.ctx.init(req.Context(), time.Now().Add(s.timeout))
-		defer st.ctx.release()
-		ctx = &st.ctx
-	} else {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithCancel(req.Context())
-		defer cancel()
 	}
 
 	if template == "" {
@@ -387,30 +430,52 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 		replyHeader:  headerCarrier(w.Header()),
 		response:     w,
 		vars:         vars,
-		wrap:         &st.wrap,
 	}
-	r := req.WithContext(transport.NewServerContext(ctx, &st.tr))
-	if limited && r.Body != nil && r.Body != http.NoBody {
-		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+	var deadline time.Time
+	if s.timeout > 0 {
+		deadline = time.Now().Add(s.timeout)
 	}
+	st.ctx.init(req.Context(), deadline, &st.tr)
+	defer st.ctx.release()
+	var ctx context.Context = &st.ctx
+	if serverKey == nil {
+		ctx = transport.NewServerContext(ctx, &st.tr)
+	}
+	body := req.Body
+	if limited && body != nil && body != http.NoBody {
+		body = http.MaxBytesReader(w, body, s.maxBody)
+	}
+	if route != nil && route.direct != nil {
+		// No filter needs the request: the Context stands for its copy
+		// with ctx and makes it only when asked.
+		st.tr.wrap = &st.wrap
+		st.wrap.init(s, w, req, ctx, body, &st.tr)
+		route.direct.serve(&st.wrap)
+		return
+	}
+	r := req.WithContext(ctx)
+	r.Body = body
 	st.tr.request = r
+	st.tr.wrap = &st.wrap
 	h.ServeHTTP(w, r)
 }
 
 // needsClean reports whether the escaped path p has empty, "." or ".."
-// segments.
+// segments (a trailing slash is not an empty segment).
 func needsClean(p string) bool {
-	for i := 0; i < len(p); i++ {
+	for i := 0; i < len(p); {
 		if p[i] != '/' {
+			i++
 			continue
 		}
-		rest := p[i+1:]
-		switch {
-		case strings.HasPrefix(rest, "/"),
-			rest == ".", strings.HasPrefix(rest, "./"),
-			rest == "..", strings.HasPrefix(rest, "../"):
+		j := i + 1
+		for j < len(p) && p[j] != '/' {
+			j++
+		}
+		if seg := p[i+1 : j]; seg == "." || seg == ".." || seg == "" && j < len(p) {
 			return true
 		}
+		i = j
 	}
 	return false
 }

@@ -2,9 +2,9 @@ package http
 
 import (
 	"context"
-	"github.com/seed6ad8aa6b/kratos/internal/router"
 	"net/http"
 
+	"github.com/seed6ad8aa6b/kratos/internal/router"
 	"github.com/seed6ad8aa6b/kratos/transport"
 )
 
@@ -78,7 +78,9 @@ type Transport struct {
 
 	// Server side only.
 	vars []router.Param // path variables of the matched route
-	wrap *wrapper       // the Context of the route handler
+	// The Context of the route handler. When request is nil, it makes the
+	// request on first use; else the route handler takes it from here.
+	wrap *wrapper
 }
 
 // Kind returns transport.KindHTTP.
@@ -92,8 +94,14 @@ func (tr *Transport) Endpoint() string { return tr.endpoint }
 // path template.
 func (tr *Transport) Operation() string { return tr.operation }
 
-// Request returns the HTTP request.
-func (tr *Transport) Request() *http.Request { return tr.request }
+// Request returns the HTTP request. On the server its context is the
+// request context, which carries this Transport.
+func (tr *Transport) Request() *http.Request {
+	if tr.request == nil && tr.wrap != nil {
+		return tr.wrap.request()
+	}
+	return tr.request
+}
 
 // RequestHeader returns the request header.
 func (tr *Transport) RequestHeader() transport.Header { return tr.reqHeader }
@@ -129,7 +137,7 @@ func SetCookie(ctx context.Context, cookie *http.Cookie) {
 // RequestFromServerContext returns the request of the server call in ctx.
 func RequestFromServerContext(ctx context.Context) (*http.Request, bool) {
 	if tr, ok := serverTransport(ctx); ok {
-		return tr.request, true
+		return tr.Request(), true
 	}
 	return nil, false
 }
