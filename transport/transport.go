@@ -11,6 +11,8 @@ package transport
 import (
 	"context"
 	"net/url"
+
+	"github.com/seed6ad8aa6b/kratos/transport/internal/ctxkey"
 )
 
 // Server is a transport server that an App starts and stops.
@@ -63,28 +65,24 @@ const (
 	KindHTTP Kind = "http"
 )
 
-type serverTransportKey struct{}
-
-type clientTransportKey struct{}
-
 // NewServerContext returns a context carrying the server-side transporter.
 func NewServerContext(ctx context.Context, tr Transporter) context.Context {
-	return context.WithValue(ctx, serverTransportKey{}, tr)
+	return context.WithValue(ctx, ctxkey.Server{}, tr)
 }
 
 // FromServerContext returns the server-side transporter stored in ctx.
 func FromServerContext(ctx context.Context) (tr Transporter, ok bool) {
-	tr, ok = ctx.Value(serverTransportKey{}).(Transporter)
+	tr, ok = ctx.Value(ctxkey.Server{}).(Transporter)
 	return
 }
 
 // NewClientContext returns a context carrying the client-side transporter.
 func NewClientContext(ctx context.Context, tr Transporter) context.Context {
-	return context.WithValue(ctx, clientTransportKey{}, tr)
+	return context.WithValue(ctx, ctxkey.Client{}, tr)
 }
 
 // FromClientContext returns the client-side transporter stored in ctx.
 func FromClientContext(ctx context.Context) (tr Transporter, ok bool) {
-	tr, ok = ctx.Value(clientTransportKey{}).(Transporter)
+	tr, ok = ctx.Value(ctxkey.Client{}).(Transporter)
 	return
 }

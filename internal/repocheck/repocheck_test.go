@@ -103,6 +103,7 @@ var layers = map[string]int{
 	"transport":            2,
 	"middleware/":          3,
 	"transport/":           3,
+	"transport/internal":   2, // context keys shared by transport and its implementations
 	"api":                  3,
 	"internal/repocheck":   0,
 	"internal/matcher":     1, // selects middleware.Middleware values

@@ -57,27 +57,19 @@ func TestDefaultCodecsKeepRequest(t *testing.T) {
 	}
 }
 
-// TestServerKey checks that the request context can carry the Transport
-// itself (see serverKey), and that requests still carry it when it
-// cannot.
-func TestServerKey(t *testing.T) {
-	if serverKey == nil {
-		t.Errorf("serverKey = nil: the transport package's key was not learnt, each request pays for one more context")
-	}
-	saved := serverKey
-	defer func() { serverKey = saved }()
-	for _, key := range []any{saved, nil} {
-		serverKey = key
-		srv := NewServer()
-		srv.Route("/").GET("/s", func(ctx Context) error {
-			tr, ok := transport.FromServerContext(ctx)
-			rtr, rok := transport.FromServerContext(ctx.Request().Context())
-			return ctx.String(200, fmt.Sprint(ok, rok, tr == rtr, " ", tr.Operation()))
-		})
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, httptest.NewRequest("GET", "/s", nil))
-		if got, want := rec.Body.String(), "true true true /s"; got != want {
-			t.Errorf("serverKey %v: transport = %q, want %q", key, got, want)
-		}
+// TestRequestContextCarriesTransport checks that the request context
+// answers for the transport package's key itself, and that the Context and
+// its request see the same Transport.
+func TestRequestContextCarriesTransport(t *testing.T) {
+	srv := NewServer()
+	srv.Route("/").GET("/s", func(ctx Context) error {
+		tr, ok := transport.FromServerContext(ctx)
+		rtr, rok := transport.FromServerContext(ctx.Request().Context())
+		return ctx.String(200, fmt.Sprint(ok, rok, tr == rtr, " ", tr.Operation()))
+	})
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/s", nil))
+	if got, want := rec.Body.String(), "true true true /s"; got != want {
+		t.Errorf("transport = %q, want %q", got, want)
 	}
 }

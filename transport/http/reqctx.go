@@ -2,12 +2,11 @@ package http
 
 import (
 	"context"
-	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/seed6ad8aa6b/kratos/transport"
+	"github.com/seed6ad8aa6b/kratos/transport/internal/ctxkey"
 )
 
 // reqContext is the context of a request. It behaves as
@@ -24,7 +23,7 @@ import (
 type reqContext struct {
 	parent   context.Context
 	deadline time.Time  // zero for none
-	tr       *Transport // answered for serverKey, when that is known
+	tr       *Transport // answered for the transport package's server key
 
 	inner atomic.Pointer[context.Context] // the real context, once made
 
@@ -35,14 +34,11 @@ type reqContext struct {
 }
 
 // init sets up c; a zero deadline means none. tr is the Transport c
-// carries; when serverKey is not known, the caller must put it in a
-// context around c with transport.NewServerContext.
+// carries, as transport.NewServerContext would.
 func (c *reqContext) init(parent context.Context, deadline time.Time, tr *Transport) {
 	c.parent = parent
 	c.deadline = deadline
-	if serverKey != nil {
-		c.tr = tr
-	}
+	c.tr = tr
 }
 
 // materialize returns the real context, creating it on first use. It must
@@ -127,7 +123,7 @@ func (c *reqContext) Err() error {
 }
 
 func (c *reqContext) Value(key any) any {
-	if c.tr != nil && key == serverKey {
+	if _, ok := key.(ctxkey.Server); ok && c.tr != nil {
 		return c.tr
 	}
 	if p := c.inner.Load(); p != nil {
@@ -143,52 +139,3 @@ func (c *reqContext) Value(key any) any {
 }
 
 func (c *reqContext) String() string { return "transport/http.requestContext" }
-
-// serverKey is the key under which transport.NewServerContext stores the
-// Transporter, learnt once from the transport package by watching which
-// key transport.FromServerContext asks for, and checked both ways. With
-// it, reqContext carries the Transport itself, which saves one context per
-// request. It is nil when it cannot be learnt so; requests then wrap
-// their context with transport.NewServerContext.
-var serverKey = learnServerKey()
-
-// keyProbe is a context that records the first key it is asked for
-// (with a nil val), or that answers val for key.
-type keyProbe struct {
-	context.Context
-	key, val any
-}
-
-func (p *keyProbe) Value(key any) any {
-	if p.val == nil {
-		if p.key == nil {
-			p.key = key
-		}
-		return nil
-	}
-	if key == p.key {
-		return p.val
-	}
-	return nil
-}
-
-func learnServerKey() any {
-	probe := &keyProbe{Context: context.Background()}
-	if _, ok := transport.FromServerContext(probe); ok || probe.key == nil {
-		return nil
-	}
-	key := probe.key
-	if !reflect.TypeOf(key).Comparable() {
-		return nil
-	}
-	tr := new(Transport)
-	// FromServerContext reads what a context answers for key...
-	if got, ok := transport.FromServerContext(&keyProbe{Context: context.Background(), key: key, val: tr}); !ok || got != tr {
-		return nil
-	}
-	// ...and NewServerContext stores under key.
-	if got := transport.NewServerContext(context.Background(), tr).Value(key); got != tr {
-		return nil
-	}
-	return key
-}

@@ -438,9 +438,6 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 	st.ctx.init(req.Context(), deadline, &st.tr)
 	defer st.ctx.release()
 	var ctx context.Context = &st.ctx
-	if serverKey == nil {
-		ctx = transport.NewServerContext(ctx, &st.tr)
-	}
 	body := req.Body
 	if limited && body != nil && body != http.NoBody {
 		body = http.MaxBytesReader(w, body, s.maxBody)
