@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed6ad8aa6b/kratos/log"
 	"github.com/seed6ad8aa6b/kratos/registry"
 	"github.com/seed6ad8aa6b/kratos/transport"
 )
@@ -414,3 +415,26 @@ func TestDefaults(t *testing.T) {
 
 var _ transport.Server = (*fakeServer)(nil)
 var _ transport.Endpointer = (*fakeServer)(nil)
+
+func TestLoggerOptionLeavesGlobalLogger(t *testing.T) {
+	before := log.GetLogger()
+	var buf strings.Builder
+	app := New(Logger(log.NewStdLogger(&buf)), Signal(syscall.SIGUSR2))
+	if got := log.GetLogger(); got != before {
+		t.Errorf("log.GetLogger() changed after kratos.New(kratos.Logger(...)): %v, want %v", got, before)
+	}
+	// The App's own messages go to its logger.
+	started := make(chan struct{})
+	app.opts.afterStart = append(app.opts.afterStart, func(context.Context) error { close(started); return nil })
+	done := runAsync(app)
+	<-started
+	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR2); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitErr(t, done); err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+	if !strings.Contains(buf.String(), "stopping on signal") {
+		t.Errorf("App logger got %q, want the signal message", buf.String())
+	}
+}
