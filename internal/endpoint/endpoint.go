@@ -20,22 +20,6 @@ func Scheme(scheme string, isSecure bool) string {
 	return scheme
 }
 
-// ParseEndpoint returns the host of the first endpoint whose scheme is
-// scheme (or scheme+"s", and the legacy form scheme://host?isSecure=true).
-// It returns "" when none matches.
-func ParseEndpoint(endpoints []string, scheme string) (string, error) {
-	for _, e := range endpoints {
-		u, err := url.Parse(e)
-		if err != nil {
-			return "", err
-		}
-		if u.Scheme == scheme || u.Scheme == scheme+"s" {
-			return u.Host, nil
-		}
-	}
-	return "", nil
-}
-
 // IsSecure reports whether u names a TLS endpoint: an "https"/"grpcs"
 // scheme or an "isSecure=true" query parameter.
 func IsSecure(u *url.URL) bool {

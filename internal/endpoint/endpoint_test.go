@@ -14,27 +14,6 @@ func TestNewEndpointAndScheme(t *testing.T) {
 	}
 }
 
-func TestParseEndpoint(t *testing.T) {
-	tests := []struct {
-		endpoints []string
-		scheme    string
-		want      string
-		wantErr   bool
-	}{
-		{[]string{"http://a:1", "grpc://b:2"}, "grpc", "b:2", false},
-		{[]string{"https://a:1"}, "http", "a:1", false},
-		{[]string{"grpc://b:2"}, "http", "", false},
-		{[]string{"://bad"}, "http", "", true},
-		{nil, "http", "", false},
-	}
-	for _, tt := range tests {
-		got, err := ParseEndpoint(tt.endpoints, tt.scheme)
-		if got != tt.want || (err != nil) != tt.wantErr {
-			t.Errorf("ParseEndpoint(%v, %q) = %q, %v; want %q, err=%v", tt.endpoints, tt.scheme, got, err, tt.want, tt.wantErr)
-		}
-	}
-}
-
 func TestIsSecure(t *testing.T) {
 	tests := map[string]bool{
 		"https://a":                 true,
