@@ -128,15 +128,3 @@ func GenerateFile(gen *protogen.Plugin, file *protogen.File, opts Options) (*pro
 	}
 	return g, nil
 }
-
-func compilerVersion(gen *protogen.Plugin) string {
-	v := gen.Request.GetCompilerVersion()
-	if v == nil {
-		return "(unknown)"
-	}
-	s := fmt.Sprintf("v%d.%d.%d", v.GetMajor(), v.GetMinor(), v.GetPatch())
-	if v.GetSuffix() != "" {
-		s += "-" + v.GetSuffix()
-	}
-	return s
-}

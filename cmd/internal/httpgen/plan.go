@@ -11,6 +11,8 @@ import (
 	"google.golang.org/genproto/googleapis/api/annotations"
 	"google.golang.org/protobuf/compiler/protogen"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/seed6ad8aa6b/kratos/cmd/internal/plugin"
 )
 
 // service is what is generated for one service.
@@ -89,28 +91,8 @@ func streaming(m *protogen.Method) bool {
 
 // httpRule returns the google.api.http rule of m, or nil.
 func httpRule(m *protogen.Method) *annotations.HttpRule {
-	rule, _ := proto.GetExtension(reparse(m.Desc.Options()), annotations.E_Http).(*annotations.HttpRule)
+	rule, _ := proto.GetExtension(plugin.Options(m.Desc.Options()), annotations.E_Http).(*annotations.HttpRule)
 	return rule
-}
-
-// reparse returns options decoded again from their wire form with the
-// extension types linked into the binary. A request built in-process (not
-// read from protoc) may carry custom options as dynamic messages, which
-// proto.GetExtension cannot return as the Go type; decoding them again
-// makes them the Go type in every case.
-func reparse(opts proto.Message) proto.Message {
-	if opts == nil || !opts.ProtoReflect().IsValid() {
-		return opts
-	}
-	raw, err := proto.Marshal(opts)
-	if err != nil {
-		return opts
-	}
-	fresh := opts.ProtoReflect().Type().New().Interface()
-	if err := proto.Unmarshal(raw, fresh); err != nil {
-		return opts
-	}
-	return fresh
 }
 
 // hasRule reports whether a unary method of file has a google.api.http
