@@ -37,7 +37,19 @@ type clientOptions struct {
 	middleware   []middleware.Middleware
 	block        bool
 	subsetSize   int
+	maxResponse  int64
 }
+
+const (
+	// defaultMaxResponseBody is the default of WithMaxResponseBodySize: the
+	// server's default request body limit, and grpc-go's default limit on a
+	// received message, so both transports bound a reply the same way.
+	defaultMaxResponseBody = 4 << 20
+	// maxErrorBody bounds the body of a non-2xx response, which the client
+	// reads to build the error: error bodies are small, so a large one
+	// is cut off sooner than a reply.
+	maxErrorBody = 1 << 20
+)
 
 // WithTransport sets the RoundTripper requests go through. The default is
 // http.DefaultTransport (a clone of it with TLSConfig).
@@ -116,6 +128,26 @@ func WithSubset(size int) ClientOption {
 	return func(o *clientOptions) { o.subsetSize = size }
 }
 
+// WithMaxResponseBodySize limits how many bytes of a response body the
+// client reads for Invoke: the reply given to the response decoder, and the
+// body of a non-2xx response given to the error decoder, which is limited to
+// the smaller of n and 1 MiB (this holds for Do too). A reply over the
+// limit fails once n bytes were read (at once when Content-Length says so)
+// with code 502 and reason RESPONSE_TOO_LARGE: the upstream sent what the
+// client refuses, as a gateway would report it, and neither the caller's
+// fault (4xx) nor a throttle (429) to retry later. With DefaultErrorDecoder,
+// an error body over its limit gives an error with the response's status
+// and no reason, whose cause is that 502 error. Do gives the caller the
+// body of a 2xx response as it is: the caller reads it and bounds it.
+// The default is 4 MiB, like the server's default request body limit and
+// grpc-go's default limit on a received message; zero or less means no
+// limit.
+//
+// This option is not part of Kratos.
+func WithMaxResponseBodySize(n int64) ClientOption {
+	return func(o *clientOptions) { o.maxResponse = n }
+}
+
 // Target is a parsed client endpoint: "discovery:///helloworld" is scheme
 // "discovery", authority "" and endpoint "helloworld".
 type Target struct {
@@ -167,6 +199,7 @@ func NewClient(ctx context.Context, opts ...ClientOption) (*Client, error) {
 		decoder:      DefaultResponseDecoder,
 		errorDecoder: DefaultErrorDecoder,
 		subsetSize:   25,
+		maxResponse:  defaultMaxResponseBody,
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -264,7 +297,7 @@ func (client *Client) Invoke(ctx context.Context, method, path string, args any,
 
 func (client *Client) invoke(ctx context.Context, tr *Transport, req *http.Request, args any, reply any, c callInfo, opts ...CallOption) error {
 	h := func(ctx context.Context, _ any) (any, error) {
-		res, err := client.do(req.WithContext(ctx))
+		res, err := client.do(req.WithContext(ctx), client.opts.maxResponse)
 		if res != nil {
 			tr.replyHeader = headerCarrier(res.Header)
 			cs := csAttempt{res: res}
@@ -291,7 +324,9 @@ func (client *Client) invoke(ctx context.Context, tr *Transport, req *http.Reque
 
 // Do sends req as it is, to a discovered node when the client uses
 // discovery, and returns the response; a non-2xx response is returned as
-// an error (its body read and closed). The client middleware does not run.
+// an error (its body read, up to the limit of WithMaxResponseBodySize and
+// 1 MiB, and closed). The body of a 2xx response is not limited: the caller
+// reads and closes it. The client middleware does not run.
 func (client *Client) Do(req *http.Request, opts ...CallOption) (*http.Response, error) {
 	c := defaultCallInfo(req.URL.Path)
 	for _, o := range opts {
@@ -299,7 +334,7 @@ func (client *Client) Do(req *http.Request, opts ...CallOption) (*http.Response,
 			return nil, err
 		}
 	}
-	res, err := client.do(req)
+	res, err := client.do(req, 0)
 	if res != nil {
 		cs := csAttempt{res: res}
 		for _, o := range opts {
@@ -314,8 +349,10 @@ func (client *Client) Do(req *http.Request, opts ...CallOption) (*http.Response,
 
 // do sends req. It returns the response also with the error the error
 // decoder made of it (the body is then closed), so call options can see
-// its header.
-func (client *Client) do(req *http.Request) (*http.Response, error) {
+// its header. The error decoder reads at most the client's error body
+// limit; the body of a response it accepts is limited to replyLimit bytes
+// (none when replyLimit is zero or less).
+func (client *Client) do(req *http.Request, replyLimit int64) (*http.Response, error) {
 	var done selector.DoneFunc
 	if client.r != nil {
 		node, d, err := client.selector.Select(req.Context(), selector.WithNodeFilter(client.opts.nodeFilters...))
@@ -333,8 +370,19 @@ func (client *Client) do(req *http.Request) (*http.Response, error) {
 	}
 	res, err := client.cc.Do(req)
 	if err == nil {
+		var lb *limitedBody
+		if limit := client.opts.maxResponse; limit > 0 {
+			lb = &limitedBody{rc: res.Body, size: res.ContentLength, limit: min(limit, maxErrorBody)}
+			res.Body = lb
+		}
 		if err = client.opts.errorDecoder(req.Context(), res); err != nil {
 			res.Body.Close()
+		} else if lb != nil {
+			if replyLimit > 0 {
+				lb.limit = replyLimit // not below the error limit: both come from maxResponse
+			} else {
+				res.Body = lb.rc
+			}
 		}
 	} else {
 		err = fromTransportError(req.Context(), err)
@@ -348,6 +396,47 @@ func (client *Client) do(req *http.Request) (*http.Response, error) {
 	}
 	return res, err
 }
+
+// reasonResponseTooLarge is the reason of the error a response body over
+// the client's limit gives.
+const reasonResponseTooLarge = "RESPONSE_TOO_LARGE"
+
+// limitedBody is a response body that fails once more than limit bytes
+// were read from it, reading at most one byte past the limit, or at the
+// first read when the declared size is already over it.
+type limitedBody struct {
+	rc    io.ReadCloser
+	size  int64 // Content-Length, or -1
+	limit int64
+	n     int64 // bytes read so far
+	err   error // sticky once over the limit
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	if b.size > b.limit {
+		return 0, b.tooLarge()
+	}
+	if left := b.limit - b.n + 1; int64(len(p)) > left {
+		p = p[:left]
+	}
+	n, err := b.rc.Read(p)
+	b.n += int64(n)
+	if b.n > b.limit {
+		return n - int(b.n-b.limit), b.tooLarge()
+	}
+	return n, err
+}
+
+func (b *limitedBody) tooLarge() error {
+	b.err = errors.New(http.StatusBadGateway, reasonResponseTooLarge,
+		fmt.Sprintf("transport/http: response body over the client's limit of %d bytes", b.limit))
+	return b.err
+}
+
+func (b *limitedBody) Close() error { return b.rc.Close() }
 
 // fromTransportError keeps a context error recognisable: a call that ran
 // out of time or was canceled gets the matching kratos error, with the
