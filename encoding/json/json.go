@@ -17,8 +17,13 @@ import (
 const Name = "json"
 
 // MarshalOptions and UnmarshalOptions configure how protobuf messages are
-// written and read. By default unpopulated fields are written and unknown
-// fields are ignored. Change them only at init time: they are read without
+// written and read. By default unpopulated fields are written, unknown
+// fields are ignored, and messages nested more than 100 levels deep (a
+// message field, list, map entry, Struct or Value each count one) are
+// refused, so that a small hostile body fails fast instead of costing
+// seconds of CPU; raise UnmarshalOptions.RecursionLimit for schemas that
+// really nest deeper. protobuf's own default limit is 10,000; Kratos uses
+// that one. Change them only at init time: they are read without
 // synchronization by every call.
 var (
 	MarshalOptions   protojson.MarshalOptions   = jsoncodec.DefaultMarshalOptions

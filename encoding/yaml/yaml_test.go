@@ -127,7 +127,8 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"wrong type plain", "a: x", &plain{}, "cannot unmarshal"},
 		{"unsupported key", "? [a]\n: 1\n", &testpb.Inner{}, "invalid map key"},
 		{"nil message", "a: 1", (*testpb.Inner)(nil), "cannot decode into nil"},
-		{"deep", strings.Repeat("[", 20000) + strings.Repeat("]", 20000), &testpb.Everything{}, "exceeded max depth"},
+		{"deep", strings.Repeat("[", 20000) + strings.Repeat("]", 20000), &testpb.Everything{}, "nested deeper than 100"},
+		{"deep plain", strings.Repeat("[", 20000) + strings.Repeat("]", 20000), new(any), "exceeded max depth"},
 		{"alias bomb", laughs, &testpb.Everything{}, "excessive aliasing"},
 		{"alias bomb plain", laughs, new(any), "excessive aliasing"},
 	}

@@ -262,7 +262,8 @@ func parseMessage(md protoreflect.MessageDescriptor, s string) (proto.Message, b
 }
 
 func parseJSON(s string, m proto.Message) (proto.Message, bool, error) {
-	if err := protojson.Unmarshal([]byte(s), m); err != nil {
+	opts := protojson.UnmarshalOptions{RecursionLimit: maxDepth}
+	if err := opts.Unmarshal([]byte(s), m); err != nil {
 		return nil, false, err
 	}
 	return m, true, nil

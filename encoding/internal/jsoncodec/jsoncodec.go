@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/seed6ad8aa6b/kratos/encoding/internal/protoval"
 )
@@ -16,10 +17,11 @@ const Name = "json"
 
 // DefaultMarshalOptions and DefaultUnmarshalOptions are the protojson
 // options of the built-in codec: unpopulated fields are written, unknown
-// fields are ignored on input.
+// fields are ignored on input, and messages nested deeper than
+// protoval.RecursionLimit (100) are refused.
 var (
 	DefaultMarshalOptions   = protojson.MarshalOptions{EmitUnpopulated: true}
-	DefaultUnmarshalOptions = protojson.UnmarshalOptions{DiscardUnknown: true}
+	DefaultUnmarshalOptions = protojson.UnmarshalOptions{DiscardUnknown: true, RecursionLimit: protoval.RecursionLimit}
 )
 
 // defaultMarshal and defaultUnmarshal are private copies, so that changing
@@ -55,12 +57,17 @@ func (c *Codec) Marshal(v any) ([]byte, error) {
 	return json.Marshal(v)
 }
 
-// Unmarshal decodes data into v. A json.Unmarshaler decodes itself; a
+// Unmarshal decodes data into v. A json.Unmarshaler decodes itself (but
+// for the protobuf well-known types, which go through protojson); a
 // protobuf message, or a pointer to a message pointer (allocated when nil),
 // goes through protojson; anything else through encoding/json.
 func (c *Codec) Unmarshal(data []byte, v any) error {
 	if m, ok := v.(json.Unmarshaler); ok {
-		return m.UnmarshalJSON(data)
+		// The well-known types (Struct, Value, ...) answer UnmarshalJSON
+		// with protojson's defaults, which would skip the recursion limit.
+		if pm, ok := m.(proto.Message); !ok || !wellKnown(pm) {
+			return m.UnmarshalJSON(data)
+		}
 	}
 	m, err := protoval.Target(v)
 	if err != nil {
@@ -70,4 +77,9 @@ func (c *Codec) Unmarshal(data []byte, v any) error {
 		return c.UnmarshalOptions.Unmarshal(data, m)
 	}
 	return json.Unmarshal(data, v)
+}
+
+// wellKnown reports whether m is one of protobuf's well-known types.
+func wellKnown(m proto.Message) bool {
+	return m.ProtoReflect().Descriptor().ParentFile().Package() == "google.protobuf"
 }

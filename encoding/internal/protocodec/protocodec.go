@@ -13,8 +13,15 @@ import (
 // Name is the content subtype of the codec.
 const Name = "proto"
 
-// Codec is the proto codec.
-type Codec struct{}
+// DefaultUnmarshalOptions are the options of the built-in codec: messages
+// nested deeper than protoval.RecursionLimit (100) are refused.
+var DefaultUnmarshalOptions = proto.UnmarshalOptions{RecursionLimit: protoval.RecursionLimit}
+
+// Codec is the proto codec. UnmarshalOptions is read at every call; nil
+// means DefaultUnmarshalOptions.
+type Codec struct {
+	UnmarshalOptions *proto.UnmarshalOptions
+}
 
 // Name returns "proto".
 func (Codec) Name() string { return Name }
@@ -30,7 +37,7 @@ func (Codec) Marshal(v any) ([]byte, error) {
 
 // Unmarshal decodes data into v, which must be a protobuf message or a
 // pointer to a message pointer (allocated when nil).
-func (Codec) Unmarshal(data []byte, v any) error {
+func (c Codec) Unmarshal(data []byte, v any) error {
 	m, err := protoval.Target(v)
 	if err != nil {
 		return fmt.Errorf("proto: %w", err)
@@ -38,5 +45,9 @@ func (Codec) Unmarshal(data []byte, v any) error {
 	if m == nil {
 		return fmt.Errorf("proto: cannot unmarshal into %T: not a proto.Message", v)
 	}
-	return proto.Unmarshal(data, m)
+	opts := &DefaultUnmarshalOptions
+	if c.UnmarshalOptions != nil {
+		opts = c.UnmarshalOptions
+	}
+	return opts.Unmarshal(data, m)
 }

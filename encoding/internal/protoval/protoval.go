@@ -14,6 +14,15 @@ import (
 
 var messageType = reflect.TypeFor[proto.Message]()
 
+// RecursionLimit is how deep the codecs decode nested messages (a message
+// field, a list or map entry, a google.protobuf.Struct or Value each count
+// one level) unless told otherwise. protobuf's own default is 10,000,
+// which lets an 18 KB body cost a second of CPU in decoding and then in
+// every consumer that walks the message; real schemas nest a few levels,
+// so 100 leaves plenty of room while a hostile body fails after a few
+// hundred bytes.
+const RecursionLimit = 100
+
 // Message returns the message v is or points to, following pointers without
 // allocating. It reports false when v is not a message, is a nil pointer
 // on the way to one, or points to a nil message. A typed nil message itself

@@ -25,7 +25,7 @@ const Name = "yaml"
 
 var (
 	marshalOptions   = protojson.MarshalOptions{EmitUnpopulated: true}
-	unmarshalOptions = protojson.UnmarshalOptions{DiscardUnknown: true}
+	unmarshalOptions = protojson.UnmarshalOptions{DiscardUnknown: true, RecursionLimit: protoval.RecursionLimit}
 )
 
 // Codec is the yaml codec.
@@ -51,9 +51,49 @@ func (Codec) Unmarshal(data []byte, v any) error {
 		return fmt.Errorf("yaml: %w", err)
 	}
 	if m != nil {
+		if flowDepth(data) > protoval.RecursionLimit {
+			return fmt.Errorf("yaml: collections nested deeper than %d", protoval.RecursionLimit)
+		}
 		return unmarshalMessage(data, m)
 	}
 	return yaml.Unmarshal(data, v)
+}
+
+// flowDepth returns how deep the flow collections ([...] and {...}) of a
+// yaml document nest, skipping quoted scalars and comments. Each level
+// becomes at least one message level in protojson, so a document nested
+// deeper than the recursion limit is refused before the yaml parser,
+// which is far slower than protojson, builds its tree.
+func flowDepth(data []byte) int {
+	depth, deepest := 0, 0
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '[', '{':
+			if depth++; depth > deepest {
+				deepest = depth
+			}
+		case ']', '}':
+			if depth > 0 {
+				depth--
+			}
+		case '"':
+			for i++; i < len(data) && data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+		case '\'':
+			// '' inside a single-quoted scalar is an escaped quote: it
+			// ends and reopens the scalar, which scans the same.
+			for i++; i < len(data) && data[i] != '\''; i++ {
+			}
+		case '#':
+			for i < len(data) && data[i] != '\n' {
+				i++
+			}
+		}
+	}
+	return deepest
 }
 
 func marshalMessage(m proto.Message) ([]byte, error) {
