@@ -29,9 +29,13 @@
 // expands to the empty string too. A chain of references that leads back to
 // itself, nests deeper than 32 levels or expands beyond 1 MiB makes the
 // resolver fail with an error naming the placeholder; the configuration is
-// then not applied. With [WithResolveActualTypes](true) a string that is
-// exactly one placeholder becomes a bool, int64 or float64 when its expansion
-// parses as one.
+// then not applied. So does a configuration whose expansions together
+// exceed 16 MiB ([WithExpansionBudget] changes this bound): each referenced
+// key is expanded once per resolve, and every byte of expanded text counts,
+// so a file of a few KB whose strings double at every reference is
+// rejected after a few MiB of work. With [WithResolveActualTypes](true) a
+// string that is exactly one placeholder becomes a bool, int64 or float64
+// when its expansion parses as one.
 //
 // [Config.Value] looks a dotted path up (an element of a list is reached by
 // its index: "servers.0.addr") and caches the [Value] it returns;
@@ -62,7 +66,8 @@
 //     the earlier value for false, 0 and "".
 //   - Placeholders are expanded regardless of the order of the tree,
 //     references to references work, cycles are reported instead of being
-//     left half expanded, and braces nest inside defaults. Kratos's typed
+//     left half expanded, braces nest inside defaults, and one resolve
+//     may produce at most 16 MiB of expanded text. Kratos's typed
 //     mode converted any string holding a placeholder to the type of the
 //     first one, dropping the rest of the string.
 //   - Value.Duration accepts "1.5s"; Value.Store accepts values of any

@@ -20,18 +20,36 @@ type Merge func(dst, src any) error
 type Option func(*options)
 
 type options struct {
-	sources  []Source
-	decoder  Decoder
-	resolver Resolver
-	merge    Merge
+	sources []Source
+	decoder Decoder
+	merge   Merge
+
+	// placeholders selects the built-in placeholder resolver, set up by
+	// typed and budget; otherwise resolver runs, if not nil.
+	placeholders bool
+	typed        bool
+	budget       int
+	resolver     Resolver
 }
 
 func defaultOptions() options {
 	return options{
-		decoder:  defaultDecoder,
-		resolver: defaultResolver,
-		merge:    defaultMerge,
+		decoder:      defaultDecoder,
+		merge:        defaultMerge,
+		placeholders: true,
+		budget:       defaultExpansionBudget,
 	}
+}
+
+// resolve runs the configured resolver over tree.
+func (o *options) resolve(tree map[string]any) error {
+	if o.placeholders {
+		return resolveTree(tree, o.typed, o.budget)
+	}
+	if o.resolver == nil {
+		return nil
+	}
+	return o.resolver(tree)
 }
 
 // WithSource appends sources. Sources are merged in the order they were
@@ -51,7 +69,7 @@ func WithDecoder(d Decoder) Option {
 // WithResolver replaces the resolver. The default expands ${KEY} and
 // ${KEY:default} placeholders into strings (see the package documentation).
 func WithResolver(r Resolver) Option {
-	return func(o *options) { o.resolver = r }
+	return func(o *options) { o.placeholders, o.resolver = false, r }
 }
 
 // WithResolveActualTypes replaces the resolver with the default placeholder
@@ -59,7 +77,24 @@ func WithResolver(r Resolver) Option {
 // placeholder into a bool, int64 or float64 when its expansion parses as
 // one. Like WithResolver, the last of the two given wins.
 func WithResolveActualTypes(enable bool) Option {
-	return func(o *options) { o.resolver = newResolver(enable) }
+	return func(o *options) { o.placeholders, o.typed = true, enable }
+}
+
+// WithExpansionBudget bounds the bytes the default placeholder resolver
+// may produce in one resolve, summed over every expansion, so that a
+// configuration whose placeholders multiply (a string doubling at every
+// reference, referenced hundreds of times) fails fast with an error
+// instead of taking hundreds of MiB. A load over budget returns the error;
+// a change over budget is logged and the last good configuration stays.
+// The default is 16 MiB: expanded configurations are kilobytes, and 16 MiB
+// leaves room for sixteen values at the 1 MiB limit of one expansion while
+// keeping what a hostile file can make one resolve allocate small. n <= 0
+// removes the budget (the per-value limit and the nesting limit remain).
+// It has no effect on a resolver given to WithResolver.
+//
+// This option is not part of Kratos.
+func WithExpansionBudget(n int) Option {
+	return func(o *options) { o.budget = n }
 }
 
 // WithMergeFunc replaces the merge function. The default merges maps

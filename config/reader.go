@@ -90,10 +90,8 @@ func (r *reader) Resolve() error {
 	r.mu.RLock()
 	resolved := cloneMap(r.raw)
 	r.mu.RUnlock()
-	if r.opts.resolver != nil {
-		if err := r.opts.resolver(resolved); err != nil {
-			return err
-		}
+	if err := r.opts.resolve(resolved); err != nil {
+		return err
 	}
 	r.mu.Lock()
 	r.values = resolved

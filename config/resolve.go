@@ -16,35 +16,46 @@ const (
 	// maxExpansion bounds the length of one expanded string, so that
 	// strings doubling at every reference cannot exhaust memory.
 	maxExpansion = 1 << 20
+	// defaultExpansionBudget bounds the bytes all the expansions of one
+	// resolve produce together (see WithExpansionBudget).
+	defaultExpansionBudget = 16 << 20
 )
 
 var (
 	errCycle    = errors.New("placeholder refers to itself")
 	errTooDeep  = fmt.Errorf("placeholders nested deeper than %d", maxResolveDepth)
 	errTooLarge = fmt.Errorf("placeholder expansion longer than %d bytes", maxExpansion)
+	errBudget   = errors.New("placeholder expansions exceed the budget")
 )
-
-// defaultResolver expands placeholders into strings.
-func defaultResolver(tree map[string]any) error { return resolveTree(tree, false) }
-
-// newResolver returns the placeholder resolver; typed makes it convert
-// strings that are exactly one placeholder to bool, int64 or float64.
-func newResolver(typed bool) Resolver {
-	return func(tree map[string]any) error { return resolveTree(tree, typed) }
-}
 
 // resolution is the state of one run of the resolver. References are
 // looked up in src, a copy of the tree as it was before the run, so the
 // result does not depend on the order in which the tree is walked.
+//
+// Every path is expanded once per run (memo), and every expansion is
+// charged to the budget by its length before it is built (take), so a
+// chain of strings that double at every reference fails after producing
+// at most budget bytes, however often its last link is referenced.
 type resolution struct {
 	src    map[string]any
 	typed  bool
 	memo   map[string]string // expansion of each referenced path
 	active []string          // paths being expanded, innermost last
+	budget int               // the run's budget in bytes; <= 0: none
+	left   int               // bytes the run may still produce
 }
 
-func resolveTree(tree map[string]any, typed bool) error {
-	r := &resolution{src: cloneMap(tree), typed: typed, memo: make(map[string]string)}
+// resolveTree expands the placeholders of tree in place. typed makes
+// strings that are exactly one placeholder become bool, int64 or float64;
+// budget bounds the bytes all expansions produce together (<= 0: no bound).
+func resolveTree(tree map[string]any, typed bool, budget int) error {
+	r := &resolution{
+		src:    cloneMap(tree),
+		typed:  typed,
+		memo:   make(map[string]string),
+		budget: budget,
+		left:   budget,
+	}
 	return r.walkMap(tree, "")
 }
 
@@ -67,7 +78,7 @@ func (r *resolution) walkMap(m map[string]any, path string) error {
 func (r *resolution) walk(v any, path string) (any, error) {
 	switch x := v.(type) {
 	case string:
-		out, err := r.expandValue(x)
+		out, err := r.expandValue(path, x)
 		if err != nil {
 			return nil, fmt.Errorf("config: resolve %q: %w", path, err)
 		}
@@ -94,10 +105,22 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// expandValue expands the string value of a tree node; in typed mode a
-// string that is exactly one placeholder may become a bool or a number.
-func (r *resolution) expandValue(s string) (any, error) {
-	out, err := r.expand(s, 0)
+// expandValue expands s, the string value at path; in typed mode a string
+// that is exactly one placeholder may become a bool or a number.
+func (r *resolution) expandValue(path, s string) (any, error) {
+	if !strings.Contains(s, "${") {
+		return s, nil
+	}
+	var out string
+	var err error
+	if v, ok := lookup(r.src, path); ok && v == any(s) {
+		// Share the expansion with the placeholders naming path. (A key
+		// holding dots can make lookup reach another node; then the
+		// strings differ and s is expanded on its own.)
+		out, err = r.expandKey(path, s, 0)
+	} else {
+		out, err = r.expand(s, 0)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -124,22 +147,49 @@ func (r *resolution) expand(s string, depth int) (string, error) {
 		if !ok {
 			break
 		}
-		b.WriteString(s[pos:start])
 		v, err := r.placeholder(s[start+2:end-1], depth+1)
 		if err != nil {
 			return "", err
 		}
-		if b.Len()+len(v) > maxExpansion {
-			return "", errTooLarge
+		if start == 0 && end == len(s) {
+			// A lone placeholder shares the string it expands to; the
+			// bytes still count, since the tree serves them as a value.
+			if err := r.take(0, len(v)); err != nil {
+				return "", err
+			}
+			return v, nil
 		}
+		text := s[pos:start]
+		if err := r.take(b.Len(), len(text)+len(v)); err != nil {
+			return "", err
+		}
+		b.WriteString(text)
 		b.WriteString(v)
 		pos = end
 	}
-	b.WriteString(s[pos:])
-	if b.Len() > maxExpansion {
-		return "", errTooLarge
+	if err := r.take(b.Len(), len(s)-pos); err != nil {
+		return "", err
 	}
+	b.WriteString(s[pos:])
 	return b.String(), nil
+}
+
+// take makes room for n more bytes in an expansion already have bytes long:
+// it fails when the expansion would grow past maxExpansion or the run past
+// its budget, and otherwise charges n to the budget. It is called before
+// the bytes are written, so nothing over either bound is allocated.
+func (r *resolution) take(have, n int) error {
+	if have+n > maxExpansion {
+		return errTooLarge
+	}
+	if r.budget <= 0 {
+		return nil
+	}
+	if n > r.left {
+		return fmt.Errorf("%w of %d bytes per resolve (see config.WithExpansionBudget)", errBudget, r.budget)
+	}
+	r.left -= n
+	return nil
 }
 
 // nextPlaceholder finds the first "${...}" at or after from and returns
@@ -186,6 +236,11 @@ func (r *resolution) placeholder(body string, depth int) (string, error) {
 		s, _ = stringOf(v)
 		return s, nil
 	}
+	return r.expandKey(key, s, depth)
+}
+
+// expandKey expands s, the string at key, once per run.
+func (r *resolution) expandKey(key, s string, depth int) (string, error) {
 	if out, ok := r.memo[key]; ok {
 		return out, nil
 	}

@@ -59,7 +59,7 @@ func TestResolve(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tree := base()
 			tree["v"] = tt.value
-			if err := newResolver(tt.typed)(tree); err != nil {
+			if err := resolveTree(tree, tt.typed, defaultExpansionBudget); err != nil {
 				t.Fatalf("resolve(%q) error = %v", tt.value, err)
 			}
 			if got := tree["v"]; !reflect.DeepEqual(got, tt.want) {
@@ -77,7 +77,7 @@ func TestResolveReferences(t *testing.T) {
 		"list": []any{"${a}", []any{"${c}"}, map[string]any{"k": "${b}"}},
 		"deep": map[string]any{"x": "${a}"},
 	}
-	if err := defaultResolver(tree); err != nil {
+	if err := resolveTree(tree, false, defaultExpansionBudget); err != nil {
 		t.Fatalf("resolve error = %v", err)
 	}
 	want := map[string]any{
@@ -104,7 +104,7 @@ func TestResolveErrors(t *testing.T) {
 		wantMsg string
 	}{
 		{name: "self", tree: map[string]any{"a": "x${a}"}, wantErr: errCycle, wantMsg: "a -> a"},
-		{name: "cycle", tree: map[string]any{"a": "${b}", "b": "${c}", "c": "${a}"}, wantErr: errCycle, wantMsg: `resolve "a": placeholder refers to itself: b -> c -> a -> b`},
+		{name: "cycle", tree: map[string]any{"a": "${b}", "b": "${c}", "c": "${a}"}, wantErr: errCycle, wantMsg: `resolve "a": placeholder refers to itself: a -> b -> c -> a`},
 		{name: "cycle through default", tree: map[string]any{"a": "${missing:${a}}"}, wantErr: errCycle},
 		{name: "too deep", tree: chain, wantErr: errTooDeep},
 		{name: "too large", tree: map[string]any{
@@ -114,7 +114,7 @@ func TestResolveErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := defaultResolver(tt.tree)
+			err := resolveTree(tt.tree, false, defaultExpansionBudget)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("resolve error = %v, want %v", err, tt.wantErr)
 			}
@@ -137,7 +137,7 @@ func FuzzResolve(f *testing.F) {
 			"c": map[string]any{"d": d, "n": 1},
 			"l": []any{a, map[string]any{"x": b}},
 		}
-		err := newResolver(typed)(tree)
+		err := resolveTree(tree, typed, defaultExpansionBudget)
 		if err != nil {
 			if !errors.Is(err, errCycle) && !errors.Is(err, errTooDeep) && !errors.Is(err, errTooLarge) {
 				t.Fatalf("resolve error = %v, want a cycle, depth or size error", err)
