@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -29,6 +30,7 @@ const (
 	reasonMethodNotAllowed = "METHOD_NOT_ALLOWED"
 	reasonBadRequest       = "BAD_REQUEST"
 	reasonBodyTooLarge     = "BODY_TOO_LARGE"
+	reasonBodyTimeout      = "BODY_TIMEOUT"
 )
 
 // DecodeRequestFunc decodes part of a request (body, query or path
@@ -177,7 +179,9 @@ func DefaultRequestQuery(r *http.Request, v any) error {
 //
 // Errors: 400 reason "CODEC" for a body whose Content-Type is missing or
 // has no codec, or that does not decode; 413 reason "BODY_TOO_LARGE" for a
-// body over the server's limit (see WithMaxRequestBodySize).
+// body over the server's limit (see WithMaxRequestBodySize); 408 reason
+// "BODY_TIMEOUT" for a body that did not arrive in time (see
+// WithBodyTimeout).
 func DefaultRequestDecoder(r *http.Request, v any) error {
 	return decodeBody(&r.Body, r.Header, v)
 }
@@ -195,6 +199,9 @@ func decodeBody(body *io.ReadCloser, header http.Header, v any) error {
 		if stderrors.As(err, &tooLarge) {
 			return errors.New(http.StatusRequestEntityTooLarge, reasonBodyTooLarge,
 				fmt.Sprintf("request body larger than %d bytes", tooLarge.Limit))
+		}
+		if stderrors.Is(err, os.ErrDeadlineExceeded) {
+			return errors.New(http.StatusRequestTimeout, reasonBodyTimeout, "request body not received in time")
 		}
 		return errors.BadRequest(reasonCodec, fmt.Sprintf("read body: %v", err))
 	}
@@ -236,11 +243,18 @@ func DefaultResponseEncoder(w http.ResponseWriter, r *http.Request, v any) error
 // DefaultErrorEncoder writes err as {"code","reason","message","metadata"}
 // (see errors.FromError) with the codec chosen by the Accept header, and
 // the error's code as HTTP status. A plain error is 500; a code that is not
-// a valid HTTP status is written as 500 (the body keeps the code).
+// a valid HTTP status is written as 500 (the body keeps the code). When the
+// chosen codec cannot encode the error (xml cannot encode its metadata
+// map), it is written as JSON with the same status, where Kratos answers
+// an empty 500.
 func DefaultErrorEncoder(w http.ResponseWriter, r *http.Request, err error) {
 	se := errors.FromError(err)
 	codec, _ := codecForHeader(r.Header, "Accept")
 	body, merr := codec.Marshal(se)
+	if merr != nil && codec.Name() != "json" {
+		codec = encoding.GetCodec("json")
+		body, merr = codec.Marshal(se)
+	}
 	if merr != nil {
 		w.WriteHeader(http.StatusInternalServerError)
 		return

@@ -145,15 +145,21 @@ func (rh *routeHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	rh.serve(c)
 }
 
-// serve runs the handler with c and writes its error.
+// serve runs the handler with c and writes its error. A panic is answered
+// with a 500 error (see Server).
 func (rh *routeHandler) serve(c *wrapper) {
+	defer func() {
+		if p := recover(); p != nil {
+			rh.srv.recovered(c, p)
+		}
+	}()
 	err := rh.h(c)
 	if err == nil {
 		return
 	}
 	if c.w.wrote {
 		r := c.peek()
-		rh.srv.log.Errorf("[HTTP] %s %s: handler failed after writing the response: %v", r.Method, r.URL.Path, err)
+		rh.srv.log.Load().Errorf("[HTTP] %s %s: handler failed after writing the response: %v", r.Method, r.URL.Path, err)
 		return
 	}
 	c.encodeError(err)

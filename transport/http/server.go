@@ -11,9 +11,11 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/seed6ad8aa6b/kratos/errors"
+	"github.com/seed6ad8aa6b/kratos/internal/applog"
 	"github.com/seed6ad8aa6b/kratos/internal/endpoint"
 	"github.com/seed6ad8aa6b/kratos/internal/host"
 	"github.com/seed6ad8aa6b/kratos/internal/matcher"
@@ -34,6 +36,10 @@ const (
 	defaultTimeout           = time.Second
 	defaultMaxRequestBody    = 4 << 20
 	defaultReadHeaderTimeout = 10 * time.Second
+	defaultIdleTimeout       = 90 * time.Second
+	// defaultBodyTimeout bounds body reads when the server has no
+	// request timeout.
+	defaultBodyTimeout = 30 * time.Second
 )
 
 // ServerOption configures a Server.
@@ -58,16 +64,24 @@ func Endpoint(endpoint *url.URL) ServerOption {
 
 // Timeout sets the deadline put on the context of each request. The default
 // is 1s; zero or less means no deadline.
+//
+// The deadline applies to the routes registered with Route and to the
+// handlers registered with Handle and HandleFunc. Handlers registered with
+// HandlePrefix or HandleHeader (pprof, file servers, proxies, streams) run
+// without it and take their own, unlike Kratos, which cut a 5s CPU profile
+// at 1s.
 func Timeout(timeout time.Duration) ServerOption {
 	return func(s *Server) { s.timeout = timeout }
 }
 
-// Logger sets the logger of the server's own messages. The default is the
-// global logger (log.GetLogger at each message).
+// Logger sets the logger of the server's own messages ("listening",
+// "stopping", handler failures). By default the server logs with the
+// logger of the App that starts it (see kratos.Logger), and outside an App
+// with the global logger; this option overrides both.
 //
-// Deprecated: kept for compatibility; prefer configuring the global logger.
+// Deprecated: kept for compatibility; prefer kratos.Logger on the App.
 func Logger(logger log.Logger) ServerOption {
-	return func(s *Server) { s.log = log.NewHelper(logger) }
+	return func(s *Server) { s.logger = logger }
 }
 
 // Middleware sets the service middleware run by Context.Middleware for
@@ -165,6 +179,36 @@ func WithMaxRequestBodySize(n int64) ServerOption {
 	return func(s *Server) { s.maxBody = n }
 }
 
+// WithIdleTimeout sets how long a keep-alive connection may stay idle
+// between requests before the server closes it (http.Server.IdleTimeout).
+// The default is 90s: idle connections cost a goroutine and a file
+// descriptor each, so they must not be held forever, and 90s outlasts the
+// 60s idle timeout of common load balancers, so that the balancer, not the
+// server, closes a shared connection first. Behind a balancer that keeps
+// connections longer (Google Cloud's: 600s), set more than its timeout.
+// Zero or less means no bound (net/http's default).
+//
+// This option is not part of Kratos, whose servers hold idle connections
+// forever.
+func WithIdleTimeout(d time.Duration) ServerOption {
+	return func(s *Server) { s.idleTimeout = d }
+}
+
+// WithBodyTimeout bounds how long the body of a request to a route
+// registered with Route may take to arrive, counted from when its headers
+// were read: past it, reads fail and Context.Bind answers 408 with reason
+// "BODY_TIMEOUT". This stops
+// clients that trickle bodies a byte at a time from holding connections.
+// The default is the request timeout (see Timeout), or 30s when the server
+// has none. Zero or less removes the bound (for slow uploads; prefer
+// registering those with Handle, HandlePrefix or HandleHeader, which are
+// never bounded).
+//
+// This option is not part of Kratos, whose bodies may take forever.
+func WithBodyTimeout(d time.Duration) ServerOption {
+	return func(s *Server) { s.bodyTimeout, s.bodyTimeoutSet = d, true }
+}
+
 // Server is an HTTP server and an http.Handler. Routes are added with
 // Route (for HandlerFuncs, as generated code does) or Handle, HandleFunc,
 // HandlePrefix and HandleHeader (for net/http handlers).
@@ -174,9 +218,16 @@ func WithMaxRequestBodySize(n int64) ServerOption {
 // deadline, then runs the route's group and path filters and the handler,
 // which runs the service middleware through Context.Middleware.
 //
-// The embedded http.Server is created by NewServer with the handler set and
-// ReadHeaderTimeout 10s (a slowloris guard); its other fields (timeouts,
-// MaxHeaderBytes, ErrorLog...) may be set before Start.
+// The embedded http.Server is created by NewServer with the handler set,
+// ReadHeaderTimeout 10s (a slowloris guard) and IdleTimeout 90s (see
+// WithIdleTimeout); its other fields (timeouts, MaxHeaderBytes,
+// ErrorLog...) may be set before Start.
+//
+// A panic in a route handler outside the service middleware (in binding
+// the request or encoding the reply, which the recovery middleware does not
+// cover) is logged and answered with a 500 error, instead of a dropped
+// connection; when the response was already partly written the connection
+// is closed.
 type Server struct {
 	*http.Server
 
@@ -191,6 +242,9 @@ type Server struct {
 	network          string
 	address          string
 	timeout          time.Duration
+	idleTimeout      time.Duration
+	bodyTimeout      time.Duration
+	bodyTimeoutSet   bool
 	maxBody          int64
 	filters          []FilterFunc
 	middleware       matcher.Matcher
@@ -206,7 +260,9 @@ type Server struct {
 	methodNotAllowed http.Handler
 	router           *router.Router
 	headerRoutes     []headerRoute
-	log              *log.Helper
+	logger           log.Logger // the Logger option, or nil
+	log              atomic.Pointer[log.Helper]
+	panics           panicLog
 	endpointStr      string
 }
 
@@ -230,11 +286,12 @@ func NewServer(opts ...ServerOption) *Server {
 		enc:         DefaultResponseEncoder,
 		ene:         DefaultErrorEncoder,
 		strictSlash: true,
-		log:         log.NewHelper(log.GetLogger()),
+		idleTimeout: defaultIdleTimeout,
 	}
 	for _, o := range opts {
 		o(srv)
 	}
+	srv.log.Store(applog.Helper(context.Background(), srv.logger))
 	srv.defaults = srv.defaultCodecs()
 	if srv.notFound == nil {
 		srv.notFound = http.HandlerFunc(srv.writeNotFound)
@@ -247,6 +304,7 @@ func NewServer(opts ...ServerOption) *Server {
 		Handler:           FilterChain(srv.filters...)(http.HandlerFunc(srv.dispatch)),
 		TLSConfig:         srv.tlsConf,
 		ReadHeaderTimeout: defaultReadHeaderTimeout,
+		IdleTimeout:       max(srv.idleTimeout, 0),
 	}
 	if srv.endpoint != nil {
 		srv.endpointStr = srv.endpoint.String()
@@ -318,8 +376,10 @@ func (s *Server) Handle(path string, h http.Handler) {
 
 // HandlePrefix registers h for every path starting with prefix, any method.
 // Prefix routes are tried after template routes.
+//
+// Prefix handlers run without the server's request timeout (see Timeout).
 func (s *Server) HandlePrefix(prefix string, h http.Handler) {
-	if err := s.router.HandlePrefix("", s.pathPrefix+prefix, h); err != nil {
+	if err := s.router.HandlePrefix("", s.pathPrefix+prefix, untimed{h}); err != nil {
 		panic("transport/http: " + err.Error())
 	}
 }
@@ -331,7 +391,8 @@ func (s *Server) HandleFunc(path string, h http.HandlerFunc) {
 
 // HandleHeader registers h for every request whose header key has the value
 // val (or, with an empty val, is present), whatever its path. Header routes
-// are tried before path routes, in registration order.
+// are tried before path routes, in registration order. They run without
+// the server's request timeout (see Timeout).
 func (s *Server) HandleHeader(key, val string, h http.HandlerFunc) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -378,9 +439,12 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 		vars     []router.Param
 		template string
 		st       = &serverRequest{}
+		timed    = true
 	)
 	if len(s.headerRoutes) > 0 {
-		h = s.matchHeader(req)
+		if h = s.matchHeader(req); h != nil {
+			timed = false
+		}
 	}
 	if h == nil {
 		// Escaping keeps the slashes and dots of a path, so without a
@@ -412,6 +476,9 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 	}
+	if u, ok := h.(untimed); ok {
+		h, timed = u.Handler, false
+	}
 	route, _ := h.(*kratosRoute)
 	limited := route != nil && s.maxBody > 0
 	if limited && req.ContentLength > s.maxBody {
@@ -432,15 +499,18 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 		vars:         vars,
 	}
 	var deadline time.Time
-	if s.timeout > 0 {
+	if s.timeout > 0 && timed {
 		deadline = time.Now().Add(s.timeout)
 	}
 	st.ctx.init(req.Context(), deadline, &st.tr)
 	defer st.ctx.release()
 	var ctx context.Context = &st.ctx
 	body := req.Body
-	if limited && body != nil && body != http.NoBody {
-		body = http.MaxBytesReader(w, body, s.maxBody)
+	if route != nil && body != nil && body != http.NoBody {
+		if limited {
+			body = http.MaxBytesReader(w, body, s.maxBody)
+		}
+		s.boundBody(w, deadline)
 	}
 	if route != nil && route.direct != nil {
 		// No filter needs the request: the Context stands for its copy
@@ -455,6 +525,26 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 	st.tr.request = r
 	st.tr.wrap = &st.wrap
 	h.ServeHTTP(w, r)
+}
+
+// untimed marks the handlers that run without the request timeout.
+type untimed struct{ http.Handler }
+
+// boundBody puts a read deadline on the connection (or HTTP/2 stream) of a
+// request with a body, so a client that trickles it cannot hold the
+// connection: see WithBodyTimeout. deadline is the request's, or zero.
+func (s *Server) boundBody(w http.ResponseWriter, deadline time.Time) {
+	switch {
+	case s.bodyTimeoutSet && s.bodyTimeout <= 0:
+		return
+	case s.bodyTimeoutSet:
+		deadline = time.Now().Add(s.bodyTimeout)
+	case deadline.IsZero():
+		deadline = time.Now().Add(defaultBodyTimeout)
+	}
+	// Writers that cannot take a deadline (a test recorder, a filter's
+	// wrapper without Unwrap) are left as they are.
+	_ = http.NewResponseController(w).SetReadDeadline(deadline)
 }
 
 // needsClean reports whether the escaped path p has empty, "." or ".."
@@ -583,7 +673,9 @@ func (s *Server) Start(ctx context.Context) error {
 	s.BaseContext = func(net.Listener) context.Context { return ctx }
 	s.mu.Unlock()
 
-	s.log.Infof("[HTTP] server listening on: %s", lis.Addr().String())
+	logger := s.logFor(ctx)
+	s.log.Store(logger)
+	logger.Infof("[HTTP] server listening on: %s", lis.Addr().String())
 	var err error
 	if s.tlsConf != nil {
 		err = s.ServeTLS(lis, "", "")
@@ -605,10 +697,11 @@ func (s *Server) Stop(ctx context.Context) error {
 	lis, serving := s.lis, s.serving
 	s.mu.Unlock()
 
-	s.log.Info("[HTTP] server stopping")
+	logger := s.logFor(ctx)
+	logger.Info("[HTTP] server stopping")
 	err := s.Shutdown(ctx)
 	if err != nil && ctx.Err() != nil {
-		s.log.Warn("[HTTP] server couldn't stop gracefully in time, doing force stop")
+		logger.Warn("[HTTP] server couldn't stop gracefully in time, doing force stop")
 		err = s.Server.Close()
 	}
 	if !serving && lis != nil {
@@ -618,4 +711,14 @@ func (s *Server) Stop(ctx context.Context) error {
 		}
 	}
 	return err
+}
+
+// logFor returns the helper for the server's own lines: the Logger
+// option's logger, else the logger of the App that passed ctx, else the
+// global logger.
+func (s *Server) logFor(ctx context.Context) *log.Helper {
+	if s.logger != nil {
+		return log.NewHelper(s.logger)
+	}
+	return applog.Helper(ctx, nil)
 }
