@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -148,6 +149,75 @@ func TestLoadErrors(t *testing.T) {
 			}
 			if _, err := c.Value("a").String(); !errors.Is(err, ErrNotFound) {
 				t.Errorf("Value(a) after a failed Load: error = %v, want ErrNotFound", err)
+			}
+		})
+	}
+}
+
+// bombYAML is a YAML document of about 6 KB whose strings double at every
+// reference, from k0 up to k<levels>, with refs values naming the last.
+func bombYAML(levels, refs int) string {
+	var b strings.Builder
+	b.WriteString("good: 1\nk0: x\n")
+	for i := 1; i <= levels; i++ {
+		fmt.Fprintf(&b, "k%d: ${k%d}${k%d}\n", i, i-1, i-1)
+	}
+	for j := range refs {
+		fmt.Fprintf(&b, "r%03d: ${k%d}\n", j, levels)
+	}
+	return b.String()
+}
+
+func TestLoadExpansionBudget(t *testing.T) {
+	const small = "a: abc\nb: ${a}${a}\n" // b costs 6 bytes
+	noop := func(map[string]any) error { return nil }
+	tests := []struct {
+		name    string
+		doc     string
+		opts    []Option
+		wantErr string
+		key     string // with no error: a key and its value
+		want    any
+	}{
+		{name: "bomb", doc: bombYAML(20, 400), wantErr: `config: resolve "r014": placeholder expansions exceed the budget of 16777216 bytes per resolve`},
+		{name: "normal placeholders", doc: bootstrapYAML, key: "server.grpc.addr", want: "0.0.0.0:9000"},
+		{name: "fits a small budget", doc: small, opts: []Option{WithExpansionBudget(6)}, key: "b", want: "abcabc"},
+		{name: "over a small budget", doc: small, opts: []Option{WithExpansionBudget(5)}, wantErr: "exceed the budget of 5 bytes"},
+		{name: "budget then types", doc: small, opts: []Option{WithExpansionBudget(5), WithResolveActualTypes(true)}, wantErr: "exceed the budget of 5 bytes"},
+		{name: "types then budget", doc: small, opts: []Option{WithResolveActualTypes(true), WithExpansionBudget(5)}, wantErr: "exceed the budget of 5 bytes"},
+		{name: "budget removed", doc: bombYAML(20, 20), opts: []Option{WithExpansionBudget(0)}, key: "r019", want: strings.Repeat("x", 1<<20)},
+		{name: "custom resolver", doc: small, opts: []Option{WithExpansionBudget(1), WithResolver(noop)}, key: "b", want: "${a}${a}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := New(append([]Option{WithSource(newMemSource(kvYAML("app.yaml", tt.doc)))}, tt.opts...)...)
+			defer c.Close()
+			var before runtime.MemStats
+			runtime.ReadMemStats(&before)
+			err := c.Load()
+			var after runtime.MemStats
+			runtime.ReadMemStats(&after)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Load() error = %v, want one containing %q", err, tt.wantErr)
+				}
+				if !errors.Is(err, errBudget) {
+					t.Errorf("Load() error = %v, want errBudget", err)
+				}
+				// Without the budget the bomb allocated about 400 MiB.
+				if got, limit := after.TotalAlloc-before.TotalAlloc, uint64(2*defaultExpansionBudget); got > limit {
+					t.Errorf("Load() allocated %d bytes, want at most %d", got, limit)
+				}
+				if _, err := c.Value("good").Int(); !errors.Is(err, ErrNotFound) {
+					t.Errorf("Value(good) after a rejected Load: error = %v, want ErrNotFound", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load() error = %v, want nil", err)
+			}
+			if got := c.Value(tt.key).Load(); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Value(%q).Load() = %.40q, want %.40q", tt.key, got, tt.want)
 			}
 		})
 	}

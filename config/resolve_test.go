@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -125,24 +126,108 @@ func TestResolveErrors(t *testing.T) {
 	}
 }
 
+// bombTree returns a tree whose string k<i> holds k<i-1> twice, from a
+// one-byte k0 up to k<levels>, and refs strings naming the last one.
+func bombTree(levels, refs int) map[string]any {
+	tree := map[string]any{"k0": "x"}
+	for i := 1; i <= levels; i++ {
+		tree[fmt.Sprintf("k%d", i)] = fmt.Sprintf("${k%d}${k%d}", i-1, i-1)
+	}
+	for j := range refs {
+		tree[fmt.Sprintf("r%03d", j)] = fmt.Sprintf("${k%d}", levels)
+	}
+	return tree
+}
+
+func TestResolveBudget(t *testing.T) {
+	// The bomb's chain takes 2 MiB, each reference 1 MiB: r014 is one too many.
+	// b and c expand to 4 and 9 bytes; b counts once although it is both
+	// a value and referenced twice.
+	shared := func() map[string]any {
+		return map[string]any{"a": "xy", "b": "${a}${a}", "c": "${b}-${b}"}
+	}
+	// Lone placeholders share the string they name, but each value counts.
+	lone := func() map[string]any {
+		return map[string]any{"a": "xyz", "b": "${a}", "c": "${a}"}
+	}
+	tests := []struct {
+		name    string
+		tree    map[string]any
+		budget  int
+		wantErr error
+		wantMsg string
+		want    map[string]any
+	}{
+		{
+			name: "bomb", tree: bombTree(20, 400), budget: defaultExpansionBudget, wantErr: errBudget,
+			wantMsg: `config: resolve "r014": placeholder expansions exceed the budget of 16777216 bytes per resolve`,
+		},
+		{
+			name: "each path once fits", tree: shared(), budget: 13,
+			want: map[string]any{"a": "xy", "b": "xyxy", "c": "xyxy-xyxy"},
+		},
+		{name: "each path once over", tree: shared(), budget: 12, wantErr: errBudget, wantMsg: `resolve "c"`},
+		{name: "lone placeholders fit", tree: lone(), budget: 6, want: map[string]any{"a": "xyz", "b": "xyz", "c": "xyz"}},
+		{name: "lone placeholders over", tree: lone(), budget: 5, wantErr: errBudget, wantMsg: `resolve "c"`},
+		{name: "text around placeholders counts", tree: map[string]any{"a": "[${b:}]"}, budget: 1, wantErr: errBudget},
+		{name: "no placeholders cost nothing", tree: map[string]any{"a": strings.Repeat("x", 100)}, budget: 1},
+		{name: "no budget", tree: bombTree(20, 20), budget: 0},
+		{name: "no budget keeps the value limit", tree: bombTree(21, 1), budget: 0, wantErr: errTooLarge},
+		{name: "value limit before budget", tree: bombTree(21, 1), budget: 1 << 30, wantErr: errTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := resolveTree(tt.tree, false, tt.budget)
+			if tt.wantErr == nil {
+				if err != nil {
+					t.Fatalf("resolve error = %v, want nil", err)
+				}
+			} else if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("resolve error = %v, want %v", err, tt.wantErr)
+			}
+			if err != nil && !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("resolve error = %q, want it to contain %q", err, tt.wantMsg)
+			}
+			if tt.want != nil && !reflect.DeepEqual(tt.tree, tt.want) {
+				t.Errorf("resolved = %v, want %v", tt.tree, tt.want)
+			}
+		})
+	}
+}
+
 func FuzzResolve(f *testing.F) {
-	f.Add("${b}", "${c.d:x}", "plain", false)
-	f.Add("${a}", "${b}", "${c.d}", true)
-	f.Add("${missing:${a}}", "${b:{}}", "${", true)
-	f.Add("$${{a}}}", "${c.d:${b}${b}}", "1.5", false)
-	f.Fuzz(func(t *testing.T, a, b, d string, typed bool) {
-		tree := map[string]any{
-			"a": a,
-			"b": b,
-			"c": map[string]any{"d": d, "n": 1},
-			"l": []any{a, map[string]any{"x": b}},
+	f.Add("${b}", "${c.d:x}", "plain", false, uint16(0))
+	f.Add("${a}", "${b}", "${c.d}", true, uint16(3))
+	f.Add("${missing:${a}}", "${b:{}}", "${", true, uint16(100))
+	f.Add("$${{a}}}", "${c.d:${b}${b}}", "1.5", false, uint16(7))
+	f.Fuzz(func(t *testing.T, a, b, d string, typed bool, budget uint16) {
+		newTree := func() map[string]any {
+			return map[string]any{
+				"a": a,
+				"b": b,
+				"c": map[string]any{"d": d, "n": 1},
+				"l": []any{a, map[string]any{"x": b}},
+			}
 		}
-		err := resolveTree(tree, typed, defaultExpansionBudget)
+		free := newTree()
+		freeErr := resolveTree(free, typed, 0)
+		tree := newTree()
+		err := resolveTree(tree, typed, int(budget))
 		if err != nil {
-			if !errors.Is(err, errCycle) && !errors.Is(err, errTooDeep) && !errors.Is(err, errTooLarge) {
-				t.Fatalf("resolve error = %v, want a cycle, depth or size error", err)
+			if !errors.Is(err, errCycle) && !errors.Is(err, errTooDeep) && !errors.Is(err, errTooLarge) && !errors.Is(err, errBudget) {
+				t.Fatalf("resolve error = %v, want a cycle, depth, size or budget error", err)
+			}
+			if errors.Is(err, errBudget) && budget == 0 {
+				t.Fatalf("resolve error = %v without a budget", err)
 			}
 			return
+		}
+		// A budget rejects; it never changes what a resolve produces.
+		if freeErr != nil {
+			t.Fatalf("resolve error = %v without a budget, nil with budget %d", freeErr, budget)
+		}
+		if !reflect.DeepEqual(tree, free) {
+			t.Errorf("resolved with budget %d = %v, want %v as without one", budget, tree, free)
 		}
 		if !strings.Contains(a, "${") && tree["a"] != a {
 			t.Errorf("resolve(%q) = %#v, want it unchanged", a, tree["a"])
