@@ -2,6 +2,13 @@
 // side: kind, component, operation, args, code, reason, stack and latency.
 // Successful calls are logged at info level with code 200, failed calls at
 // error level with the error's code and reason.
+//
+// Unlike Kratos, the fields that come from the request or its error (args,
+// reason, stack, operation) are bounded, DefaultMaxFieldSize bytes each by
+// default, so that a client cannot turn one large request into one huge log
+// line; FormatArgs describes how requests are rendered and cut.
+// ServerWithOptions and ClientWithOptions take options such as
+// WithMaxFieldSize; Server and Client use the defaults.
 package logging
 
 import (
@@ -16,29 +23,62 @@ import (
 )
 
 // Redacter is implemented by requests that print themselves without
-// sensitive fields; its Redact result is logged as the call's args.
+// sensitive fields; its Redact result is logged as the call's args (and is
+// bounded like any other args).
 type Redacter interface {
 	Redact() string
 }
 
-// Server returns a middleware that logs every server call with logger.
-// Valuers bound to logger are resolved with the request context.
+// Option configures ServerWithOptions and ClientWithOptions.
+type Option func(*options)
+
+type options struct {
+	maxFieldSize int
+}
+
+// WithMaxFieldSize bounds each request-derived field of a record (args,
+// reason, stack, operation) to n bytes, followed by a truncation marker
+// (see FormatArgs). Default: DefaultMaxFieldSize (4 KiB). n <= 0 removes
+// the bound, as in Kratos.
+func WithMaxFieldSize(n int) Option {
+	return func(o *options) { o.maxFieldSize = n }
+}
+
+// Server returns a middleware that logs every server call with logger,
+// with the default options. Valuers bound to logger are resolved with the
+// request context.
 func Server(logger log.Logger) middleware.Middleware {
-	return newLogging(logger, "server", transport.FromServerContext)
+	return ServerWithOptions(logger)
 }
 
-// Client returns a middleware that logs every client call with logger.
+// ServerWithOptions is Server with options.
+func ServerWithOptions(logger log.Logger, opts ...Option) middleware.Middleware {
+	return newLogging(logger, "server", transport.FromServerContext, opts)
+}
+
+// Client returns a middleware that logs every client call with logger,
+// with the default options.
 func Client(logger log.Logger) middleware.Middleware {
-	return newLogging(logger, "client", transport.FromClientContext)
+	return ClientWithOptions(logger)
 }
 
-func newLogging(logger log.Logger, kind string, from func(context.Context) (transport.Transporter, bool)) middleware.Middleware {
+// ClientWithOptions is Client with options.
+func ClientWithOptions(logger log.Logger, opts ...Option) middleware.Middleware {
+	return newLogging(logger, "client", transport.FromClientContext, opts)
+}
+
+func newLogging(logger log.Logger, kind string, from func(context.Context) (transport.Transporter, bool), opts []Option) middleware.Middleware {
+	o := options{maxFieldSize: DefaultMaxFieldSize}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	limit := o.maxFieldSize
 	return func(handler middleware.Handler) middleware.Handler {
 		return func(ctx context.Context, req any) (any, error) {
 			var component, operation string
 			if tr, ok := from(ctx); ok {
 				component = tr.Kind().String()
-				operation = tr.Operation()
+				operation = truncate(tr.Operation(), limit)
 			}
 			start := time.Now()
 			reply, err := handler(ctx, req)
@@ -46,8 +86,8 @@ func newLogging(logger log.Logger, kind string, from func(context.Context) (tran
 			level, stack := log.LevelInfo, ""
 			if err != nil {
 				se := errors.FromError(err)
-				code, reason = se.Code, se.Reason
-				level, stack = log.LevelError, fmt.Sprintf("%+v", err)
+				code, reason = se.Code, truncate(se.Reason, limit)
+				level, stack = log.LevelError, truncate(fmt.Sprintf("%+v", err), limit)
 			}
 			// Through a Helper, so caller valuers calibrated for Helper
 			// calls (log.DefaultCaller) point at this file.
@@ -55,7 +95,7 @@ func newLogging(logger log.Logger, kind string, from func(context.Context) (tran
 				"kind", kind,
 				"component", component,
 				"operation", operation,
-				"args", extractArgs(req),
+				"args", FormatArgs(req, limit),
 				"code", code,
 				"reason", reason,
 				"stack", stack,
@@ -63,18 +103,5 @@ func newLogging(logger log.Logger, kind string, from func(context.Context) (tran
 			)
 			return reply, err
 		}
-	}
-}
-
-// extractArgs renders a request: Redact when it is a Redacter, String when a
-// fmt.Stringer, else %+v.
-func extractArgs(req any) string {
-	switch r := req.(type) {
-	case Redacter:
-		return r.Redact()
-	case fmt.Stringer:
-		return r.String()
-	default:
-		return fmt.Sprintf("%+v", req)
 	}
 }
