@@ -111,7 +111,8 @@ func WithNodeFilter(filters ...selector.NodeFilter) ClientOption {
 }
 
 // WithBlock makes NewClient wait, until its context is done, for discovery
-// to report at least one node. By default it does not wait.
+// to report at least one node. By default it does not wait. Either way the
+// client keeps following discovery after that context ended.
 func WithBlock() ClientOption {
 	return func(o *clientOptions) { o.block = true }
 }
@@ -189,8 +190,12 @@ type Client struct {
 
 // NewClient returns a client for the WithEndpoint target. With a
 // "discovery:///name" endpoint and WithDiscovery, it follows the service's
-// instances (waiting for the first ones with WithBlock, until ctx is done)
-// and picks a node per call with the global selector.
+// instances until Close and picks a node per call with the global selector.
+// ctx only bounds the start: opening the watch and, with WithBlock, waiting
+// for the first instances; NewClient fails with ctx's error when ctx ends
+// first. The watch does not end with ctx (it keeps ctx's values). After a
+// watch error the client asks again after 1s, doubling the wait on each
+// further error up to 30s.
 func NewClient(ctx context.Context, opts ...ClientOption) (*Client, error) {
 	o := clientOptions{
 		ctx:          ctx,
@@ -451,7 +456,8 @@ func fromTransportError(ctx context.Context, err error) error {
 	return err
 }
 
-// Close stops following discovery and closes the idle connections of a
+// Close stops following discovery (stopping the registry watcher and
+// waiting for its goroutine) and closes the idle connections of a
 // transport the client created itself.
 func (client *Client) Close() error {
 	if client.ownsTr != nil {
