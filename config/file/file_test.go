@@ -263,6 +263,70 @@ func TestWatchFileEdits(t *testing.T) {
 	waitFor(t, changes, "v", 6)
 }
 
+// bombYAML is a YAML document of about 6 KB whose strings double at every
+// reference, from k0 up to k20 (1 MiB), with 400 values naming k20 and v
+// naming it too.
+func bombYAML() string {
+	var b strings.Builder
+	b.WriteString("keep: k\nv: ${k20}\nk0: x\n")
+	for i := 1; i <= 20; i++ {
+		fmt.Fprintf(&b, "k%d: ${k%d}${k%d}\n", i, i-1, i-1)
+	}
+	for j := range 400 {
+		fmt.Fprintf(&b, "r%03d: ${k20}\n", j)
+	}
+	return b.String()
+}
+
+func TestWatchRejectsPlaceholderBomb(t *testing.T) {
+	rec := make(logRecorder, 100)
+	log.SetLogger(rec)
+	t.Cleanup(func() { log.SetLogger(quietLogger) })
+
+	dir := t.TempDir()
+	path := filepath.Join(dir, "app.yaml")
+	write(t, path, "v: 1\nkeep: ${v}-k\n")
+	c, changes := watchConfig(t, newTestSource(path, 20*time.Millisecond), "v", "keep")
+
+	bomb := bombYAML()
+	if len(bomb) > 8<<10 {
+		t.Fatalf("bomb is %d bytes, want a file of a few KB", len(bomb))
+	}
+	// Saved atomically, so that no half-written file is ever read.
+	save := func(content string) {
+		t.Helper()
+		write(t, path+".tmp", content)
+		if err := os.Rename(path+".tmp", path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save(bomb)
+	waitLog(t, rec, "exceed the budget")
+	for _, tt := range []struct{ key, want string }{{"v", "1"}, {"keep", "1-k"}} {
+		if got, err := c.Value(tt.key).String(); err != nil || got != tt.want {
+			t.Errorf("Value(%s).String() after the bomb = %q, %v, want %q, nil", tt.key, got, err, tt.want)
+		}
+	}
+	if _, err := c.Value("r000").String(); !errors.Is(err, config.ErrNotFound) {
+		t.Errorf("Value(r000).String() after the bomb: error = %v, want ErrNotFound", err)
+	}
+
+	// The watchers still run, and no observer saw the bomb.
+	save("v: 2\nkeep: ${v}-k\n")
+	want := map[string]any{"v": 2, "keep": "2-k"}
+	for range len(want) {
+		select {
+		case got := <-changes:
+			if w, ok := want[got.key]; !ok || !reflect.DeepEqual(got.val, w) {
+				t.Errorf("change = %v, want one of %v", got, want)
+			}
+			delete(want, got.key)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("never saw the changes %v", want)
+		}
+	}
+}
+
 func TestWatchSymlinkedFile(t *testing.T) {
 	dir, real := t.TempDir(), t.TempDir()
 	target := filepath.Join(real, "real.yaml")
