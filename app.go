@@ -7,18 +7,26 @@
 //  1. build the service instance (endpoints from the Endpoint option, else
 //     from every server implementing transport.Endpointer);
 //  2. run the BeforeStart hooks (the first error aborts Run);
-//  3. start every server concurrently;
+//  3. start every server concurrently, and wait until every start
+//     goroutine runs, so that each server's Start is called before the
+//     instance is registered and before any Stop;
 //  4. register the instance with the Registrar under RegistrarTimeout;
 //  5. run the AfterStart hooks;
 //  6. wait for a signal, a call to Stop, the cancellation of the Context
 //     option, or a server failing;
 //  7. stop: BeforeStop hooks, deregistration, then every server under
-//     StopTimeout with a context that is not already cancelled;
+//     StopTimeout (25s by default) with a context that is not already
+//     cancelled;
 //  8. run the AfterStop hooks.
 //
 // A failure in steps 3 to 5 goes straight to step 7, so servers already
 // started are stopped. Steps 7 and 8 run every hook even after an error, and
-// Run returns all errors joined.
+// Run returns all errors joined. A second signal during steps 7 and 8 ends
+// Run at once: the servers' stop context is cancelled, so they close their
+// connections, and Run returns without waiting for them or the hooks.
+//
+// The contexts given to the servers' Start and Stop carry the App's logger
+// (see Logger); the framework's servers log their own lines with it.
 package kratos
 
 import (
@@ -28,10 +36,13 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/seed6ad8aa6b/kratos/internal/applog"
 	"github.com/seed6ad8aa6b/kratos/log"
 	"github.com/seed6ad8aa6b/kratos/registry"
 	"github.com/seed6ad8aa6b/kratos/transport"
@@ -39,6 +50,11 @@ import (
 
 // Release is the version of the Kratos API this module matches.
 const Release = "v2.9.2"
+
+// DefaultStopTimeout is the StopTimeout of an App made without the option.
+//
+// This constant is not part of Kratos, whose default is no bound.
+const DefaultStopTimeout = 25 * time.Second
 
 // AppInfo describes a running application.
 type AppInfo interface {
@@ -71,6 +87,7 @@ func New(opts ...Option) *App {
 		ctx:              context.Background(),
 		sigs:             []os.Signal{syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGINT},
 		registrarTimeout: 10 * time.Second,
+		stopTimeout:      DefaultStopTimeout,
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -138,16 +155,30 @@ func (a *App) Run() error {
 
 	// Servers serve with the parent context, which Stop does not cancel, so
 	// in-flight requests survive a graceful stop.
-	octx := NewContext(a.opts.ctx, a)
+	// Once the stop is over (gracefully or not), their context is
+	// cancelled too, so a custom server whose Start ran late still ends.
+	octx, endServe := context.WithCancel(applog.NewContext(NewContext(a.opts.ctx, a), a.opts.logger))
+	defer endServe()
 	startErrs := make(chan error, len(a.opts.servers))
 	var started sync.WaitGroup
+	var running atomic.Int32
 	for _, srv := range a.opts.servers {
 		started.Add(1)
 		go func() {
 			defer started.Done()
+			// A plain counter, not a WaitGroup: waking the waiter here
+			// could hand it the processor before Start is called.
+			running.Add(1)
 			startErrs <- srv.Start(octx)
 		}()
 	}
+	// Register, and maybe stop, only once every Start is being called.
+	for int(running.Load()) < len(a.opts.servers) {
+		runtime.Gosched()
+	}
+	// A start goroutine preempted right after counting itself is queued
+	// behind this one: let it reach its Start.
+	runtime.Gosched()
 
 	var errs []error
 	failed := false
@@ -194,22 +225,39 @@ func (a *App) Run() error {
 		}
 	}
 
-	errs = append(errs, a.Stop())
-	errs = append(errs, a.stopServers(octx))
-	started.Wait()
-	for ; pending > 0; pending-- {
-		if err := <-startErrs; err != nil {
-			errs = append(errs, fmt.Errorf("kratos: server start: %w", err))
+	// The stop runs on its own goroutine, so that a second signal can end
+	// Run while a server or a hook is stuck.
+	sctx, force := context.WithCancel(context.WithoutCancel(octx))
+	defer force()
+	stopped := make(chan error, 1)
+	go func() {
+		var errs []error
+		errs = append(errs, a.Stop())
+		errs = append(errs, a.stopServers(sctx))
+		endServe()
+		started.Wait()
+		for ; pending > 0; pending-- {
+			if err := <-startErrs; err != nil {
+				errs = append(errs, fmt.Errorf("kratos: server start: %w", err))
+			}
 		}
-	}
-	// After-stop hooks get a live context: the App's own is cancelled now.
-	actx := NewContext(context.WithoutCancel(a.opts.ctx), a)
-	for _, fn := range a.opts.afterStop {
-		if err := fn(actx); err != nil {
-			errs = append(errs, fmt.Errorf("kratos: after stop: %w", err))
+		// After-stop hooks get a live context: the App's own is cancelled now.
+		actx := NewContext(context.WithoutCancel(a.opts.ctx), a)
+		for _, fn := range a.opts.afterStop {
+			if err := fn(actx); err != nil {
+				errs = append(errs, fmt.Errorf("kratos: after stop: %w", err))
+			}
 		}
+		stopped <- errors.Join(errs...)
+	}()
+	select {
+	case err := <-stopped:
+		return errors.Join(append(errs, err)...)
+	case sig := <-sigs:
+		_ = a.opts.logger.Log(log.LevelWarn, "msg", "kratos: second signal, stopping at once", "signal", sig.String())
+		force()
+		return errors.Join(append(errs, fmt.Errorf("kratos: stopped at once on a second signal (%s)", sig))...)
 	}
-	return errors.Join(errs...)
 }
 
 // Stop begins stopping the App: it runs the BeforeStop hooks, deregisters
@@ -241,10 +289,9 @@ func (a *App) Stop() (err error) {
 	return err
 }
 
-// stopServers stops every server concurrently with a fresh context bounded
-// by StopTimeout, and returns their errors joined.
-func (a *App) stopServers(octx context.Context) error {
-	ctx := context.WithoutCancel(octx)
+// stopServers stops every server concurrently with ctx bounded by
+// StopTimeout, and returns their errors joined.
+func (a *App) stopServers(ctx context.Context) error {
 	if a.opts.stopTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, a.opts.stopTimeout)

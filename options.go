@@ -84,7 +84,11 @@ func RegistrarTimeout(t time.Duration) Option {
 }
 
 // StopTimeout bounds the graceful stop of the servers; when it expires the
-// servers are closed forcibly. Default: 0, no bound.
+// servers are closed forcibly. Default: 25s, which fits in the 30s grace
+// period Kubernetes and ECS give a container between SIGTERM and SIGKILL,
+// with time left for deregistration and the AfterStop hooks. Zero or less
+// means no bound: then a stream that never ends keeps the process alive
+// (Kratos's default), until a second signal.
 func StopTimeout(t time.Duration) Option { return func(o *options) { o.stopTimeout = t } }
 
 // BeforeStart adds a hook run, in order, before the servers start. An error
