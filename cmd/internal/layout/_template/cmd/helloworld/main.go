@@ -1,6 +1,7 @@
 // Command helloworld runs the service: it reads the configuration, wires
 // the layers with their constructors and serves HTTP and gRPC until it
-// receives SIGINT or SIGTERM.
+// receives SIGINT or SIGTERM (a second one stops at once; server.stop_timeout
+// bounds a graceful stop).
 package main
 
 import (
@@ -82,12 +83,15 @@ func newApp(bc *conf.Bootstrap, id string, logger log.Logger) (*kratos.App, func
 	greeter := service.NewGreeterService(uc)
 	httpSrv := server.NewHTTPServer(&bc.Server, greeter, logger)
 	grpcSrv := server.NewGRPCServer(&bc.Server, greeter, logger)
-	app := kratos.New(
+	opts := []kratos.Option{
 		kratos.ID(id),
 		kratos.Name(Name),
 		kratos.Version(Version),
 		kratos.Logger(logger),
 		kratos.Server(httpSrv, grpcSrv),
-	)
-	return app, cleanup, nil
+	}
+	if bc.Server.StopTimeout != 0 {
+		opts = append(opts, kratos.StopTimeout(bc.Server.StopTimeout.Std()))
+	}
+	return kratos.New(opts...), cleanup, nil
 }

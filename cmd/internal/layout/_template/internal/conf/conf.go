@@ -14,10 +14,12 @@ type Bootstrap struct {
 	Greeter Greeter `json:"greeter"`
 }
 
-// Server configures the listeners.
+// Server configures the listeners, and how long stopping them may take
+// (zero keeps the App's default, 25s).
 type Server struct {
-	HTTP Listener `json:"http"`
-	GRPC Listener `json:"grpc"`
+	StopTimeout Duration `json:"stop_timeout"`
+	HTTP        Listener `json:"http"`
+	GRPC        Listener `json:"grpc"`
 }
 
 // Listener is one server's address and request timeout. An empty Network
