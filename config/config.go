@@ -99,7 +99,7 @@ func (c *config) Load() error {
 		}
 		for _, kv := range kvs {
 			if kv != nil {
-				log.Debugf("config: loaded %s (format %q)", kv.Key, kv.Format)
+				c.log().Debugf("config: loaded %s (format %q)", kv.Key, kv.Format)
 			}
 		}
 		entries[i] = kvs
@@ -221,7 +221,7 @@ func (c *config) watch(i int, w Watcher, stop <-chan struct{}) {
 			if errors.Is(err, context.Canceled) {
 				return
 			}
-			log.Errorf("config: watch source %d: %v", i, err)
+			c.log().Errorf("config: watch source %d: %v", i, err)
 			t := time.NewTimer(backoff)
 			select {
 			case <-stop:
@@ -234,7 +234,7 @@ func (c *config) watch(i int, w Watcher, stop <-chan struct{}) {
 		}
 		backoff = minBackoff
 		if err := c.apply(i, kvs, stop); err != nil {
-			log.Errorf("config: update from source %d rejected, keeping the previous configuration: %v", i, err)
+			c.log().Errorf("config: update from source %d rejected, keeping the previous configuration: %v", i, err)
 		}
 	}
 }
@@ -351,4 +351,13 @@ func (c *config) Close() error {
 	}
 	c.wg.Wait()
 	return errors.Join(errs...)
+}
+
+// log returns the helper for the config's own lines: the WithLogger
+// logger, else the global logger.
+func (c *config) log() *log.Helper {
+	if c.opts.logger != nil {
+		return log.NewHelper(c.opts.logger)
+	}
+	return log.NewHelper(log.GetLogger())
 }

@@ -1,6 +1,10 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/seed6ad8aa6b/kratos/log"
+)
 
 // Decoder turns one KeyValue into entries of target, the tree the entry is
 // merged from. The default decodes formatted entries with the codec of
@@ -30,6 +34,7 @@ type options struct {
 	typed        bool
 	budget       int
 	resolver     Resolver
+	logger       log.Logger
 }
 
 func defaultOptions() options {
@@ -50,6 +55,16 @@ func (o *options) resolve(tree map[string]any) error {
 		return nil
 	}
 	return o.resolver(tree)
+}
+
+// WithLogger sets the logger of the config's own lines (sources loaded,
+// watch errors, rejected updates), so they carry the service's fields and
+// go where its logs go. The default is the global logger, read at each
+// line.
+//
+// This option is not part of Kratos.
+func WithLogger(logger log.Logger) Option {
+	return func(o *options) { o.logger = logger }
 }
 
 // WithSource appends sources. Sources are merged in the order they were

@@ -53,7 +53,7 @@ func run(confPath string) error {
 		"service.version", Version,
 	)
 
-	c := config.New(config.WithSource(file.NewSource(confPath)))
+	c := config.New(config.WithSource(file.NewSource(confPath)), config.WithLogger(logger))
 	defer c.Close()
 	if err := c.Load(); err != nil {
 		return fmt.Errorf("load config %s: %w", confPath, err)
