@@ -21,7 +21,15 @@
 // The server also serves grpc.health.v1.Health (SERVING from Start,
 // NOT_SERVING from Stop; see CustomHealth), server reflection (see
 // DisableReflection) and kratos.api.Metadata (package api/metadata).
-// Stop is graceful until its context is done, then forced.
+// Stop is graceful until its context is done, then forced: it returns
+// without waiting for handlers that ignore their contexts. The server logs
+// its own lines with the logger in the contexts given to Start and Stop,
+// which an App puts there.
+//
+// Unlike Kratos and grpc-go, a server limits what one client may take by
+// default: 1 MiB of metadata per call, 1000 calls at once per connection,
+// a ping every 5s, and 5 minutes without a call before it closes a
+// connection (see Options and WithIdleTimeout).
 //
 // # Client
 //

@@ -15,9 +15,11 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
 	apimd "github.com/seed6ad8aa6b/kratos/api/metadata"
+	"github.com/seed6ad8aa6b/kratos/internal/applog"
 	"github.com/seed6ad8aa6b/kratos/internal/endpoint"
 	"github.com/seed6ad8aa6b/kratos/internal/host"
 	"github.com/seed6ad8aa6b/kratos/internal/matcher"
@@ -61,12 +63,15 @@ func Timeout(timeout time.Duration) ServerOption {
 	return func(s *Server) { s.timeout = timeout }
 }
 
-// Logger does nothing; the server logs through the global logger of package
-// log.
+// Logger sets the logger of the server's own messages ("listening",
+// "stopping"). By default the server logs with the logger that the
+// contexts given to Start and Stop carry, which an App puts there (see
+// kratos.Logger), and otherwise with the global logger; this option
+// overrides both.
 //
-// Deprecated: use log.SetLogger.
-func Logger(log.Logger) ServerOption {
-	return func(*Server) {}
+// Deprecated: kept for compatibility; prefer kratos.Logger on the App.
+func Logger(logger log.Logger) ServerOption {
+	return func(s *Server) { s.logger = logger }
 }
 
 // Middleware adds middleware for every call. It wraps unary handlers and
@@ -116,9 +121,56 @@ func StreamInterceptor(in ...grpc.StreamServerInterceptor) ServerOption {
 	return func(s *Server) { s.streamInts = append(s.streamInts, in...) }
 }
 
-// Options adds grpc-go server options, applied after the server's own.
+// Options adds grpc-go server options, applied after the server's own, so
+// that they win where both set the same thing. Besides its interceptors and
+// TLS credentials, the server sets these, where grpc-go's defaults are
+// open to abuse or too strict:
+//
+//   - grpc.MaxHeaderListSize(1 MiB): a request's metadata may take 1 MiB,
+//     as net/http allows for HTTP headers (grpc-go: 16 MiB, which let 16
+//     clients take a server to 1.1 GiB). The server tells clients so when
+//     they connect: a grpc-go client fails a call with larger metadata
+//     itself (Internal, "header list size to send violates the maximum
+//     size"); a client that sends it anyway loses its connection.
+//   - grpc.MaxConcurrentStreams(1000): a connection may carry 1000 calls
+//     at once (grpc-go: no limit). Each call runs its handler in a
+//     goroutine, so without a limit one connection may start any number of
+//     them. 1000 is four times net/http's HTTP/2 default of 250, because a
+//     gRPC client sends all its calls to a server over one connection;
+//     a grpc-go client that reaches the limit queues further calls until
+//     one ends.
+//   - grpc.KeepaliveEnforcementPolicy with MinTime 5s and
+//     PermitWithoutStream true: clients may ping every 5s, also with no
+//     call open; a client that pings more often is disconnected
+//     ("too_many_pings"). grpc-go's default, one ping per 5 minutes and
+//     none without a call, disconnects clients configured with
+//     keepalive.ClientParameters{Time: 10 * time.Second,
+//     PermitWithoutStream: true}, a common setting (10s is grpc-go's
+//     smallest client ping interval). Clients of this package send no
+//     pings unless told to with WithOptions(grpc.WithKeepaliveParams(...)).
+//   - grpc.KeepaliveParams with MaxConnectionIdle set by WithIdleTimeout
+//     (5 minutes) and the other fields zero, which leaves grpc-go's
+//     defaults: a ping after 2 hours without activity, 20s to answer it.
+//
+// grpc.KeepaliveParams replaces all of keepalive.ServerParameters,
+// including MaxConnectionIdle: set it there when passing it.
 func Options(opts ...grpc.ServerOption) ServerOption {
 	return func(s *Server) { s.grpcOpts = append(s.grpcOpts, opts...) }
+}
+
+// WithIdleTimeout sets how long a client connection may go without a call
+// in progress before the server closes it (gracefully, with an HTTP/2
+// GOAWAY: a grpc-go client reconnects on its next call). It is
+// keepalive.ServerParameters.MaxConnectionIdle. The default is 5 minutes;
+// zero or less means never, grpc-go's default. Idle connections cost a
+// goroutine, buffers and a file descriptor each. A connection of a client
+// of this package that watches the server's health (WithHealthCheck, on by
+// default) is never idle.
+//
+// This option is not part of Kratos, whose servers hold idle connections
+// forever.
+func WithIdleTimeout(d time.Duration) ServerOption {
+	return func(s *Server) { s.idleTimeout = d }
 }
 
 // DisableReflection stops the server from registering the gRPC server
@@ -151,12 +203,17 @@ type Server struct {
 	grpcOpts          []grpc.ServerOption
 	customHealth      bool
 	disableReflection bool
+	idleTimeout       time.Duration
+	logger            log.Logger // nil: from the Start and Stop contexts
 	health            *healthServer
 	metadata          *apimd.Server
 
 	mu      sync.Mutex // guards lis, endpoint, serving and stopped after NewServer
 	serving bool
 	stopped bool
+	// abandoned is closed when Stop gives up waiting for grpc-go to close
+	// the connections, so that Start returns too.
+	abandoned chan struct{}
 
 	// state is what every call needs to know, read without locking.
 	state        atomic.Pointer[callState]
@@ -173,15 +230,32 @@ type callState struct {
 	merge bool
 }
 
+// The limits NewServer sets; see Options.
+const (
+	defaultMaxHeaderListSize    = 1 << 20
+	defaultMaxConcurrentStreams = 1000
+	defaultKeepaliveMinTime     = 5 * time.Second
+	defaultIdleTimeout          = 5 * time.Minute
+)
+
+// forceWait bounds how long a forced Stop waits for grpc-go to close the
+// connections. grpc-go does so at once unless a connection has as many
+// calls running as MaxConcurrentStreams allows, all with handlers that
+// ignore their contexts, and one more waiting to start: its reader then
+// waits for a handler to return before it notices the connection closed.
+const forceWait = time.Second
+
 // NewServer returns a server configured by opts. It does not listen yet.
 func NewServer(opts ...ServerOption) *Server {
 	srv := &Server{
 		network:          "tcp",
 		address:          ":0",
 		timeout:          time.Second,
+		idleTimeout:      defaultIdleTimeout,
 		middleware:       matcher.New(),
 		streamMiddleware: matcher.New(),
 		health:           newHealthServer(),
+		abandoned:        make(chan struct{}),
 	}
 	for _, o := range opts {
 		o(srv)
@@ -195,6 +269,13 @@ func NewServer(opts ...ServerOption) *Server {
 	grpcOpts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(stream...),
+		grpc.MaxHeaderListSize(defaultMaxHeaderListSize),
+		grpc.MaxConcurrentStreams(defaultMaxConcurrentStreams),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{
+			MinTime:             defaultKeepaliveMinTime,
+			PermitWithoutStream: true,
+		}),
+		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: max(srv.idleTimeout, 0)}),
 	}
 	if srv.tlsConf != nil {
 		grpcOpts = append(grpcOpts, grpc.Creds(credentials.NewTLS(srv.tlsConf)))
@@ -280,18 +361,41 @@ func (s *Server) Start(ctx context.Context) error {
 	s.health.Resume()
 	s.mu.Unlock()
 
-	log.Infof("[gRPC] server listening on: %s", lis.Addr().String())
-	if err := s.Serve(lis); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+	s.logFor(ctx).Infof("[gRPC] server listening on: %s", lis.Addr().String())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(lis) }()
+	var err error
+	select {
+	case err = <-served:
+	case <-s.abandoned:
+		// Serve returns only when grpc-go has closed every connection,
+		// which Stop gave up waiting for.
+	}
+	if err != nil && !errors.Is(err, grpc.ErrServerStopped) {
 		return fmt.Errorf("grpc: serve: %w", err)
 	}
 	return nil
 }
 
+// logFor returns the helper for the server's own messages in a call of
+// Start or Stop with ctx.
+func (s *Server) logFor(ctx context.Context) *log.Helper {
+	if s.logger != nil {
+		return log.NewHelper(s.logger)
+	}
+	return applog.Helper(ctx, nil)
+}
+
 // Stop marks the health service NOT_SERVING and stops the server
 // gracefully: it stops accepting connections and waits for the calls in
-// flight. When ctx is done first it closes every connection at once. Stop
-// returns after the server has stopped; it returns nil either way.
+// flight. When ctx is done first it forces the stop: it closes every
+// connection, which cancels the contexts of the calls in flight, and
+// returns without waiting for their handlers, since a handler that ignores
+// its context could hold it for ever. Such handlers go on running until
+// they return, as their results can no longer be sent. Stop logs that it
+// forced the stop and returns nil either way; Start returns too.
 func (s *Server) Stop(ctx context.Context) error {
+	logger := s.logFor(ctx)
 	s.mu.Lock()
 	s.stopped = true
 	s.health.shutdown()
@@ -301,19 +405,47 @@ func (s *Server) Stop(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 
-	done := make(chan struct{})
+	logger.Info("[gRPC] server stopping")
+	// GracefulStop returns when the last handler has returned; if the
+	// stop is forced, that may be long after Stop itself, and this
+	// goroutine ends with the last of those handlers.
+	graceful := make(chan struct{})
 	go func() {
-		defer close(done)
+		defer close(graceful)
 		s.GracefulStop()
 	}()
 	select {
-	case <-done:
+	case <-graceful:
+		logger.Info("[gRPC] server stopped")
+		return nil
 	case <-ctx.Done():
-		log.Warnf("[gRPC] server could not stop gracefully in time, forcing it to stop: %v", context.Cause(ctx))
-		s.Server.Stop()
-		<-done
 	}
-	log.Info("[gRPC] server stopped")
+
+	logger.Warnf("[gRPC] server could not stop gracefully in time, forcing it to stop: %v", context.Cause(ctx))
+	// grpc-go's Stop closes the connections and cancels the calls, but,
+	// unlike GracefulStop, does not wait for the handlers.
+	forced := make(chan struct{})
+	go func() {
+		defer close(forced)
+		s.Server.Stop()
+	}()
+	timer := time.NewTimer(forceWait)
+	defer timer.Stop()
+	select {
+	case <-graceful:
+	case <-forced:
+	case <-timer.C:
+		logger.Warnf("[gRPC] server connections still open %v after forcing the stop; leaving them to grpc-go", forceWait)
+		s.mu.Lock()
+		select {
+		case <-s.abandoned:
+		default:
+			close(s.abandoned)
+		}
+		s.mu.Unlock()
+		return nil
+	}
+	logger.Info("[gRPC] server stopped")
 	return nil
 }
 
