@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 	"google.golang.org/grpc/credentials"
 	grpcinsecure "google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/resolver"
 
 	"github.com/seed6ad8aa6b/kratos/log"
 	"github.com/seed6ad8aa6b/kratos/middleware"
@@ -77,7 +81,9 @@ func WithStreamMiddleware(m ...middleware.Middleware) ClientOption {
 	return func(o *clientOptions) { o.streamMiddleware = append(o.streamMiddleware, m...) }
 }
 
-// WithDiscovery resolves "discovery:///name" targets with d.
+// WithDiscovery resolves "discovery:///name" targets with d. Without it,
+// Dial fails on such a target (unless a resolver for the "discovery" scheme
+// is registered with grpc-go or given with WithOptions).
 func WithDiscovery(d registry.Discovery) ClientOption {
 	return func(o *clientOptions) { o.discovery = d }
 }
@@ -136,7 +142,8 @@ func WithPrintDiscoveryDebugLog(p bool) ClientOption {
 // WithTLSConfig (without it, or a transport credential in WithOptions,
 // Dial fails). Like grpc.DialContext, it does not wait for the connection
 // unless grpc.WithBlock is among WithOptions; ctx only bounds that wait.
-// The caller must Close the connection.
+// The caller must Close the connection. A "discovery:///name" target
+// without WithDiscovery fails here rather than at the first call.
 func Dial(ctx context.Context, opts ...ClientOption) (*grpc.ClientConn, error) {
 	return dial(ctx, false, opts...)
 }
@@ -155,6 +162,9 @@ func dial(ctx context.Context, insecure bool, opts ...ClientOption) (*grpc.Clien
 	}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if err := checkDiscovery(&o); err != nil {
+		return nil, err
 	}
 	unary := append([]grpc.UnaryClientInterceptor{unaryClientInterceptor(o.middleware, o.timeout, o.filters)}, o.ints...)
 	stream := append([]grpc.StreamClientInterceptor{streamClientInterceptor(o.middleware, o.streamMiddleware, o.filters)}, o.streamInts...)
@@ -191,6 +201,32 @@ func dial(ctx context.Context, insecure bool, opts ...ClientOption) (*grpc.Clien
 	// and resolves plain "host:port" targets without DNS, as Kratos does.
 	return grpc.DialContext(ctx, o.endpoint, grpcOpts...)
 }
+
+// checkDiscovery fails a "discovery:///" target that nothing would resolve:
+// grpc-go would take the whole target for a host name and fail only at the
+// first call, with "lookup tcp////name: unknown port".
+func checkDiscovery(o *clientOptions) error {
+	u, err := url.Parse(o.endpoint)
+	if err != nil || u.Scheme != discoveryScheme || o.discovery != nil || resolver.Get(discoveryScheme) != nil {
+		return nil
+	}
+	// A resolver for the scheme may still come in WithOptions
+	// (grpc.WithResolvers). A connection made with those options tells
+	// which resolver it would use; it stays idle, so it connects nowhere.
+	probe := append(o.grpcOpts[:len(o.grpcOpts):len(o.grpcOpts)], grpc.WithTransportCredentials(grpcinsecure.NewCredentials()))
+	cc, err := grpc.NewClient(o.endpoint, probe...)
+	if err != nil {
+		return nil // let the dial report it
+	}
+	target := cc.CanonicalTarget()
+	_ = cc.Close()
+	if strings.HasPrefix(target, discoveryScheme+":") {
+		return nil
+	}
+	return fmt.Errorf("transport/grpc: client endpoint %q needs WithDiscovery", o.endpoint)
+}
+
+const discoveryScheme = "discovery"
 
 func unaryClientInterceptor(ms []middleware.Middleware, timeout time.Duration, filters []selector.NodeFilter) grpc.UnaryClientInterceptor {
 	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {

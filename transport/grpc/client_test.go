@@ -2,6 +2,7 @@ package grpc
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/resolver"
+	"google.golang.org/grpc/resolver/manual"
 	"google.golang.org/grpc/status"
 
 	kerrors "github.com/seed6ad8aa6b/kratos/errors"
@@ -390,5 +393,53 @@ func TestJSONCodec(t *testing.T) {
 	}
 	if err := c.Unmarshal([]byte(`{`), &in); err == nil {
 		t.Error("Unmarshal(malformed) succeeded, want an error")
+	}
+}
+
+// TestDialDiscoveryNeedsRegistry dials "discovery:///" targets with nothing
+// to resolve them: Dial must fail at once with a message that says what
+// is missing, rather than fail every call with a DNS error.
+func TestDialDiscoveryNeedsRegistry(t *testing.T) {
+	_, addr := startServer(t, &greeter{})
+	fromOptions := manual.NewBuilderWithScheme("discovery")
+	fromOptions.InitialState(resolver.State{Addresses: []resolver.Address{{Addr: addr}}})
+	tests := []struct {
+		name    string
+		dial    func(context.Context, ...ClientOption) (*grpc.ClientConn, error)
+		opts    []ClientOption
+		wantErr string // "" for none
+	}{
+		{name: "DialInsecure", dial: DialInsecure, opts: []ClientOption{WithEndpoint("discovery:///helloworld")},
+			wantErr: `transport/grpc: client endpoint "discovery:///helloworld" needs WithDiscovery`},
+		{name: "Dial", dial: Dial, opts: []ClientOption{WithEndpoint("discovery:///helloworld"), WithTLSConfig(&tls.Config{})},
+			wantErr: `transport/grpc: client endpoint "discovery:///helloworld" needs WithDiscovery`},
+		{name: "scheme in capitals", dial: DialInsecure, opts: []ClientOption{WithEndpoint("DISCOVERY:///helloworld")},
+			wantErr: "needs WithDiscovery"},
+		{name: "resolver in WithOptions", dial: DialInsecure, opts: []ClientOption{
+			WithEndpoint("discovery:///helloworld"), WithOptions(grpc.WithResolvers(fromOptions)),
+		}},
+		{name: "not discovery", dial: DialInsecure, opts: []ClientOption{WithEndpoint(addr)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conn, err := tt.dial(testContext(t), tt.opts...)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("dial error = %v, want one containing %q", err, tt.wantErr)
+				}
+				if conn != nil {
+					t.Errorf("dial returned a connection with error %v", err)
+					_ = conn.Close()
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("dial error = %v", err)
+			}
+			defer conn.Close()
+			if _, err := pb.NewGreeterClient(conn).SayHello(testContext(t), &pb.HelloRequest{}); err != nil {
+				t.Errorf("SayHello() error = %v", err)
+			}
+		})
 	}
 }
