@@ -373,6 +373,7 @@ func (client *Client) do(req *http.Request, replyLimit int64) (*http.Response, e
 		req.URL.Host = node.Address()
 		req.Host = node.Address()
 	}
+	setTimeoutHeader(req, client.opts.timeout)
 	res, err := client.cc.Do(req)
 	if err == nil {
 		var lb *limitedBody

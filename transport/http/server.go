@@ -65,6 +65,12 @@ func Endpoint(endpoint *url.URL) ServerOption {
 // Timeout sets the deadline put on the context of each request. The default
 // is 1s; zero or less means no deadline.
 //
+// A request whose Connect-Timeout-Ms header (the time its caller has left,
+// in milliseconds, as the Client sends it and as the Connect protocol
+// defines it) is shorter gets that deadline instead, so a service called
+// with 300ms left sees 300ms, not its own 1s. The header applies to every
+// handler, also those the Timeout does not. Kratos has no such header.
+//
 // The deadline applies to the routes registered with Route and to the
 // handlers registered with Handle and HandleFunc. Handlers registered with
 // HandlePrefix or HandleHeader (pprof, file servers, proxies, streams) run
@@ -501,6 +507,13 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 	var deadline time.Time
 	if s.timeout > 0 && timed {
 		deadline = time.Now().Add(s.timeout)
+	}
+	if v, ok := req.Header[timeoutHeader]; ok {
+		if d, ok := parseTimeoutMs(v); ok {
+			if caller := time.Now().Add(d); deadline.IsZero() || caller.Before(deadline) {
+				deadline = caller
+			}
+		}
 	}
 	st.ctx.init(req.Context(), deadline, &st.tr)
 	defer st.ctx.release()
