@@ -115,7 +115,7 @@ func TestMalformedRequestsOnTheWire(t *testing.T) {
 		{name: "malformed timeout", path: greeterPrefix + "SayHello", header: map[string]string{"grpc-timeout": "soon"}, body: frame(msg), want: codes.Internal},
 		{name: "malformed binary metadata", path: greeterPrefix + "SayHello", header: map[string]string{"x-data-bin": "!!not base64!!"}, body: frame(msg), want: codes.Internal},
 		{name: "truncated frame", path: greeterPrefix + "SayHello", body: frame(msg)[:7], want: codes.Internal},
-		{name: "garbage message", path: greeterPrefix + "SayHello", body: frame([]byte{0xff, 0xff, 0xff}), want: codes.Internal},
+		{name: "garbage message", path: greeterPrefix + "SayHello", body: frame([]byte{0xff, 0xff, 0xff}), want: codes.InvalidArgument},
 		{name: "unknown compression", path: greeterPrefix + "SayHello", body: append([]byte{1}, frame(msg)[1:]...), want: codes.Internal},
 		{name: "no method", path: "/", body: frame(msg), want: codes.Unimplemented},
 	}

@@ -65,6 +65,8 @@ type streamCall struct {
 	ss         grpc.ServerStream
 	handler    grpc.StreamHandler
 	ms         []middleware.Middleware // stream middleware
+	codec      *serverCodec            // nil: grpc-go's codecs decode
+	cc         callCodec               // the call's codec, with codec
 	headerSent atomic.Bool             // the reply header was handed to the stream
 }
 

@@ -28,8 +28,10 @@
 //
 // Unlike Kratos and grpc-go, a server limits what one client may take by
 // default: 1 MiB of metadata per call, 1000 calls at once per connection,
-// a ping every 5s, and 5 minutes without a call before it closes a
-// connection (see Options and WithIdleTimeout).
+// a ping every 5s, 5 minutes without a call before it closes a connection
+// (see Options and WithIdleTimeout), and 100 levels of nesting in a
+// request message (see WithRecursionLimit). A request it cannot decode
+// fails with InvalidArgument (grpc-go: Internal).
 //
 // # Client
 //
@@ -52,5 +54,7 @@
 // grpc.CallContentSubtype("json") calls (protobuf JSON) to any server of
 // this package. Neither replaces anything grpc-go provides. Unlike Kratos,
 // the direct resolver is not registered globally; Dial adds it to each
-// connection.
+// connection. To decode requests with its own limits, a Server forces a
+// codec of its own on its grpc.Server (see WithRecursionLimit) rather than
+// replace grpc-go's "proto" codec for the whole process.
 package grpc

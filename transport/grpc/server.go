@@ -153,7 +153,9 @@ func StreamInterceptor(in ...grpc.StreamServerInterceptor) ServerOption {
 //     defaults: a ping after 2 hours without activity, 20s to answer it.
 //
 // grpc.KeepaliveParams replaces all of keepalive.ServerParameters,
-// including MaxConnectionIdle: set it there when passing it.
+// including MaxConnectionIdle: set it there when passing it. The server
+// also forces a codec of its own (see WithRecursionLimit), which
+// grpc.ForceServerCodec or grpc.ForceServerCodecV2 replaces.
 func Options(opts ...grpc.ServerOption) ServerOption {
 	return func(s *Server) { s.grpcOpts = append(s.grpcOpts, opts...) }
 }
@@ -171,6 +173,33 @@ func Options(opts ...grpc.ServerOption) ServerOption {
 // forever.
 func WithIdleTimeout(d time.Duration) ServerOption {
 	return func(s *Server) { s.idleTimeout = d }
+}
+
+// WithRecursionLimit sets how deeply a request message may nest (each
+// message, list or map entry, google.protobuf.Struct or Value counts one
+// level). The server refuses a deeper request with InvalidArgument before
+// its handler runs, as it does any request it cannot decode (grpc-go:
+// Internal). The default is 100, plenty for real schemas; protobuf's own
+// limit of 10,000 lets a 30 KB request nest 9,000 deep and cost tens of
+// milliseconds of CPU to decode. Zero or less turns this off: grpc-go's
+// codecs decode, with protobuf's limit, and a request they cannot decode
+// fails with Internal.
+//
+// The limit is per server: the server forces its own codec on grpc-go
+// (grpc.ForceServerCodecV2) rather than replace the codecs grpc-go
+// registers for the whole process, and decodes requests itself, protobuf
+// with proto.Unmarshal and "application/grpc+json" with protojson, both
+// with the limit. Requests of other content-subtypes go to the codecs
+// registered for them, without it. Replies are encoded by the registered
+// codecs (protobuf by the one registered as "proto"), but a "proto" codec
+// registered to decode faster, such as vtprotobuf's, is not used for
+// requests. Stats handlers see an unexported type rather than the request
+// message as stats.InPayload.Payload. A codec forced with Options replaces
+// the server's; pass WithRecursionLimit(0) with it.
+//
+// This option is not part of Kratos, which decodes with protobuf's limit.
+func WithRecursionLimit(n int) ServerOption {
+	return func(s *Server) { s.recursionLimit = n }
 }
 
 // DisableReflection stops the server from registering the gRPC server
@@ -204,7 +233,9 @@ type Server struct {
 	customHealth      bool
 	disableReflection bool
 	idleTimeout       time.Duration
-	logger            log.Logger // nil: from the Start and Stop contexts
+	recursionLimit    int
+	codec             *serverCodec // nil: grpc-go's codecs
+	logger            log.Logger   // nil: from the Start and Stop contexts
 	health            *healthServer
 	metadata          *apimd.Server
 
@@ -236,6 +267,7 @@ const (
 	defaultMaxConcurrentStreams = 1000
 	defaultKeepaliveMinTime     = 5 * time.Second
 	defaultIdleTimeout          = 5 * time.Minute
+	defaultRecursionLimit       = 100
 )
 
 // forceWait bounds how long a forced Stop waits for grpc-go to close the
@@ -252,6 +284,7 @@ func NewServer(opts ...ServerOption) *Server {
 		address:          ":0",
 		timeout:          time.Second,
 		idleTimeout:      defaultIdleTimeout,
+		recursionLimit:   defaultRecursionLimit,
 		middleware:       matcher.New(),
 		streamMiddleware: matcher.New(),
 		health:           newHealthServer(),
@@ -280,18 +313,85 @@ func NewServer(opts ...ServerOption) *Server {
 	if srv.tlsConf != nil {
 		grpcOpts = append(grpcOpts, grpc.Creds(credentials.NewTLS(srv.tlsConf)))
 	}
+	if srv.recursionLimit > 0 {
+		srv.codec = newServerCodec(srv.recursionLimit)
+		grpcOpts = append(grpcOpts, grpc.ForceServerCodecV2(srv.codec))
+	}
 	grpcOpts = append(grpcOpts, srv.grpcOpts...)
 	srv.Server = grpc.NewServer(grpcOpts...)
 
 	srv.metadata = apimd.NewServer(srv.Server)
 	if !srv.customHealth {
-		healthpb.RegisterHealthServer(srv.Server, srv.health)
+		healthpb.RegisterHealthServer(srv, srv.health)
 	}
-	apimd.RegisterMetadataServer(srv.Server, srv.metadata)
+	apimd.RegisterMetadataServer(srv, srv.metadata)
 	if !srv.disableReflection {
 		reflection.Register(srv.Server)
 	}
 	return srv
+}
+
+// RegisterService registers a service and its implementation, as
+// grpc.Server.RegisterService does; generated RegisterXServer functions call
+// it. The server wraps the handlers of the unary methods, which decode
+// their requests before any interceptor runs, so that the server decodes
+// requests as WithRecursionLimit says (for streams, its interceptor does).
+// Register services on the Server, not on the embedded *grpc.Server:
+// there, unary methods still decode with the limit, but fail with Internal
+// when they cannot, and do not understand "application/grpc+json".
+func (s *Server) RegisterService(sd *grpc.ServiceDesc, impl any) {
+	desc := *sd
+	desc.Methods = make([]grpc.MethodDesc, len(sd.Methods))
+	for i, m := range sd.Methods {
+		desc.Methods[i] = grpc.MethodDesc{MethodName: m.MethodName, Handler: s.decodeUnary(m.Handler)}
+	}
+	s.Server.RegisterService(&desc, impl)
+}
+
+// decodeUnary wraps the handler of a unary method so that the server's
+// codec decodes its request and encodes its reply (see serverCodec).
+func (s *Server) decodeUnary(h grpc.MethodHandler) grpc.MethodHandler {
+	if s.codec == nil {
+		return h
+	}
+	return func(srv any, ctx context.Context, dec func(any) error, in grpc.UnaryServerInterceptor) (any, error) {
+		d := unaryDecoders.Get().(*unaryDecoder)
+		d.codec, d.cc, d.dec = s.codec, s.callCodec(ctx), dec
+		reply, err := h(srv, ctx, d.decodeFunc, in)
+		cc := d.cc
+		*d = unaryDecoder{decodeFunc: d.decodeFunc}
+		unaryDecoders.Put(d)
+		if err != nil || reply == nil {
+			return reply, err
+		}
+		return cc.wrap(reply), nil
+	}
+}
+
+// unaryDecoder is the decode function handed to a unary handler, which
+// calls it before it returns (generated handlers do so first), so it is
+// pooled, with its function value: that saves the two allocations of a
+// closure and of the rawMessage every call.
+type unaryDecoder struct {
+	codec      *serverCodec
+	cc         callCodec
+	dec        func(any) error
+	raw        rawMessage
+	decodeFunc func(any) error // decode
+}
+
+var unaryDecoders = sync.Pool{New: func() any {
+	d := new(unaryDecoder)
+	d.decodeFunc = d.decode
+	return d
+}}
+
+func (d *unaryDecoder) decode(m any) error {
+	defer d.raw.free()
+	if err := d.dec(&d.raw); err != nil {
+		return err
+	}
+	return d.codec.decode(d.cc, &d.raw, m)
 }
 
 // Use adds middleware for the operations that selector matches: a full
@@ -499,6 +599,9 @@ func (s *Server) streamServerInterceptor(srv any, ss grpc.ServerStream, info *gr
 			ms:      s.streamMiddleware.Match(info.FullMethod),
 		},
 	}
+	if s.codec != nil {
+		sc.codec, sc.cc = s.codec, s.callCodec(ctx)
+	}
 	c := &sc.serverCall
 	c.stream = &sc.streamCall
 	callCtx := c.begin(ctx, st, 0)
@@ -538,7 +641,7 @@ func invokeStream(ctx context.Context, _ any) (any, error) {
 // serveStream runs the streaming handler with a stream whose context is
 // ctx and whose messages pass through the stream middleware.
 func (c *serverCall) serveStream(ctx context.Context) error {
-	ws := &wrappedStream{ServerStream: c.stream.ss, ctx: ctx, ms: c.stream.ms, call: c}
+	ws := &wrappedStream{ServerStream: c.stream.ss, ctx: ctx, ms: c.stream.ms, call: c, codec: c.stream.codec, cc: c.stream.cc}
 	return c.stream.handler(c.stream.srv, ws)
 }
 

@@ -14,7 +14,10 @@ import (
 // GetStream returns the grpc-go stream of the streaming call whose context
 // (or a context derived from it) is ctx, as grpc-go passed it to the
 // server, without the server's wrapping. It returns nil for a unary call
-// and for a context that does not come from the server.
+// and for a context that does not come from the server. Messages received
+// or sent on it directly bypass the server's decoding (see
+// WithRecursionLimit): they are protobuf, whatever the call's
+// content-subtype.
 func GetStream(ctx context.Context) grpc.ServerStream {
 	if c, ok := ctx.Value(callKey{}).(*serverCall); ok && c.stream != nil {
 		return c.stream.ss
@@ -45,6 +48,12 @@ type wrappedStream struct {
 	ms   []middleware.Middleware
 	call *serverCall // nil when made by NewWrappedStream
 
+	// With codec, the server decodes each message received (see
+	// serverCodec) from raw, and wraps those sent as cc says.
+	codec *serverCodec
+	cc    callCodec
+	raw   rawMessage
+
 	recv middleware.Handler
 	send middleware.Handler
 }
@@ -53,15 +62,33 @@ func (w *wrappedStream) Context() context.Context { return w.ctx }
 
 func (w *wrappedStream) RecvMsg(m any) error {
 	if len(w.ms) == 0 {
-		return w.ServerStream.RecvMsg(m)
+		return w.recvMsg(m)
 	}
 	if w.recv == nil {
 		w.recv = middleware.Chain(w.ms...)(func(_ context.Context, req any) (any, error) {
-			return req, w.ServerStream.RecvMsg(req)
+			return req, w.recvMsg(req)
 		})
 	}
 	_, err := w.recv(w.ctx, m)
 	return err
+}
+
+func (w *wrappedStream) recvMsg(m any) error {
+	if w.codec == nil {
+		return w.ServerStream.RecvMsg(m)
+	}
+	defer w.raw.free()
+	if err := w.ServerStream.RecvMsg(&w.raw); err != nil {
+		return err
+	}
+	return w.codec.decode(w.cc, &w.raw, m)
+}
+
+func (w *wrappedStream) sendMsg(m any) error {
+	if w.codec == nil {
+		return w.ServerStream.SendMsg(m)
+	}
+	return w.ServerStream.SendMsg(w.cc.wrap(m))
 }
 
 func (w *wrappedStream) SendMsg(m any) error {
@@ -69,11 +96,11 @@ func (w *wrappedStream) SendMsg(m any) error {
 		w.call.sendHeader()
 	}
 	if len(w.ms) == 0 {
-		return w.ServerStream.SendMsg(m)
+		return w.sendMsg(m)
 	}
 	if w.send == nil {
 		w.send = middleware.Chain(w.ms...)(func(_ context.Context, req any) (any, error) {
-			return req, w.ServerStream.SendMsg(req)
+			return req, w.sendMsg(req)
 		})
 	}
 	_, err := w.send(w.ctx, m)
