@@ -14,9 +14,10 @@
 //  5. run the AfterStart hooks;
 //  6. wait for a signal, a call to Stop, the cancellation of the Context
 //     option, or a server failing;
-//  7. stop: BeforeStop hooks, deregistration, then every server under
-//     StopTimeout (25s by default) with a context that is not already
-//     cancelled;
+//  7. stop: BeforeStop hooks, the servers' drain (transport.Drainer) and
+//     deregistration, a wait while the servers keep serving (WithDrainDelay,
+//     1s by default), then every server under StopTimeout (25s by
+//     default) with a context that is not already cancelled;
 //  8. run the AfterStop hooks.
 //
 // A failure in steps 3 to 5 goes straight to step 7, so servers already
@@ -56,6 +57,12 @@ const Release = "v2.9.2"
 // This constant is not part of Kratos, whose default is no bound.
 const DefaultStopTimeout = 25 * time.Second
 
+// DefaultDrainDelay is the drain delay of an App made without
+// WithDrainDelay.
+//
+// This constant is not part of Kratos, which does not drain.
+const DefaultDrainDelay = time.Second
+
 // AppInfo describes a running application.
 type AppInfo interface {
 	ID() string
@@ -88,6 +95,7 @@ func New(opts ...Option) *App {
 		sigs:             []os.Signal{syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGINT},
 		registrarTimeout: 10 * time.Second,
 		stopTimeout:      DefaultStopTimeout,
+		drainDelay:       DefaultDrainDelay,
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -233,6 +241,7 @@ func (a *App) Run() error {
 	go func() {
 		var errs []error
 		errs = append(errs, a.Stop())
+		a.drainWait(sctx)
 		errs = append(errs, a.stopServers(sctx))
 		endServe()
 		started.Wait()
@@ -260,10 +269,12 @@ func (a *App) Run() error {
 	}
 }
 
-// Stop begins stopping the App: it runs the BeforeStop hooks, deregisters
-// the instance, and cancels the App so Run stops the servers. Every step
-// runs even when an earlier one fails; the errors are returned joined. Only
-// the first call does anything; later calls return nil.
+// Stop begins stopping the App: it runs the BeforeStop hooks, tells the
+// servers that implement transport.Drainer to drain, deregisters the
+// instance, and cancels the App so Run drains (see WithDrainDelay) and
+// stops the servers. Every step runs even when an earlier one fails; the
+// errors are returned joined. Only the first call does anything; later
+// calls return nil.
 func (a *App) Stop() (err error) {
 	a.stopOnce.Do(func() {
 		defer a.cancel()
@@ -272,6 +283,13 @@ func (a *App) Stop() (err error) {
 		for _, fn := range a.opts.beforeStop {
 			if err := fn(sctx); err != nil {
 				errs = append(errs, fmt.Errorf("kratos: before stop: %w", err))
+			}
+		}
+		for _, srv := range a.opts.servers {
+			if d, ok := srv.(transport.Drainer); ok {
+				if err := d.Drain(sctx); err != nil {
+					errs = append(errs, fmt.Errorf("kratos: drain: %w", err))
+				}
 			}
 		}
 		a.mu.Lock()
@@ -287,6 +305,30 @@ func (a *App) Stop() (err error) {
 		err = errors.Join(errs...)
 	})
 	return err
+}
+
+// drainWait waits for the drain delay, while the servers keep serving,
+// when there is something to drain: a registration or a Drainer. A done
+// ctx (a second signal) ends the wait.
+func (a *App) drainWait(ctx context.Context) {
+	if a.opts.drainDelay <= 0 {
+		return
+	}
+	drains := a.opts.registrar != nil
+	for _, srv := range a.opts.servers {
+		if _, ok := srv.(transport.Drainer); ok {
+			drains = true
+		}
+	}
+	if !drains {
+		return
+	}
+	t := time.NewTimer(a.opts.drainDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // stopServers stops every server concurrently with ctx bounded by

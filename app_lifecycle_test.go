@@ -90,7 +90,7 @@ func TestStartPrecedesRegisterAndStop(t *testing.T) {
 			reg.servers = append(reg.servers, s)
 			opts = append(opts, Server(s))
 		}
-		app := New(append(opts, Registrar(reg), Signal())...)
+		app := New(append(opts, Registrar(reg), Signal(), WithDrainDelay(0))...)
 		done := runAsync(app)
 		go app.Stop() // as early as possible: races with the starts
 		if err := waitErr(t, done); err != nil {

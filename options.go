@@ -29,6 +29,7 @@ type options struct {
 	registrar        registry.Registrar
 	registrarTimeout time.Duration
 	stopTimeout      time.Duration
+	drainDelay       time.Duration
 	servers          []transport.Server
 
 	beforeStart []func(context.Context) error
@@ -90,6 +91,23 @@ func RegistrarTimeout(t time.Duration) Option {
 // means no bound: then a stream that never ends keeps the process alive
 // (Kratos's default), until a second signal.
 func StopTimeout(t time.Duration) Option { return func(o *options) { o.stopTimeout = t } }
+
+// WithDrainDelay sets how long a stopping App keeps its servers serving
+// after it has told them to drain (see transport.Drainer: the gRPC server's
+// health turns NOT_SERVING) and deregistered the instance, before it stops
+// them: the time clients need to learn that the instance is going away and
+// to move their calls elsewhere, so a graceful stop fails none of them.
+// The default is 1s, enough for clients that follow a registry watch or
+// gRPC health; behind Kubernetes Services, whose endpoints follow a pod's
+// termination a few seconds late, raise it (5s is common) and keep it plus
+// StopTimeout within the pod's grace period. The wait is skipped when the
+// App has neither a Registrar nor a server that implements
+// transport.Drainer; a second signal cuts it short. Zero or less means no
+// wait.
+//
+// This option is not part of Kratos, which stops its servers right after
+// deregistering.
+func WithDrainDelay(d time.Duration) Option { return func(o *options) { o.drainDelay = d } }
 
 // BeforeStart adds a hook run, in order, before the servers start. An error
 // aborts Run before anything is started.

@@ -45,7 +45,7 @@ func TestStopTimeoutBoundsBothTransports(t *testing.T) {
 
 	const stopTimeout = 300 * time.Millisecond
 	started := make(chan struct{})
-	app := kratos.New(kratos.Server(hs, gs), kratos.Signal(), kratos.StopTimeout(stopTimeout),
+	app := kratos.New(kratos.Server(hs, gs), kratos.Signal(), kratos.StopTimeout(stopTimeout), kratos.WithDrainDelay(0),
 		kratos.AfterStart(func(context.Context) error { close(started); return nil }))
 	done := make(chan error, 1)
 	go func() { done <- app.Run() }()
@@ -63,7 +63,9 @@ func TestStopTimeoutBoundsBothTransports(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	go func() { _, _ = pb.NewGreeterClient(conn).SayHello(context.Background(), &pb.HelloRequest{Name: "stuck"}) }()
+	go func() {
+		_, _ = pb.NewGreeterClient(conn).SayHello(context.Background(), &pb.HelloRequest{Name: "stuck"})
+	}()
 	<-entered
 	<-entered
 

@@ -30,6 +30,18 @@ type Endpointer interface {
 	Endpoint() (*url.URL, error)
 }
 
+// Drainer is implemented by servers that take part in an App's drain: when
+// the App begins to stop, it calls Drain, deregisters, and waits for its
+// drain delay before it stops the servers, so that clients move away while
+// the servers still answer. Drain must not stop serving; it makes the
+// server report itself not ready (the gRPC server's health service answers
+// NOT_SERVING). It may be called before Start.
+//
+// This interface is not part of Kratos.
+type Drainer interface {
+	Drain(ctx context.Context) error
+}
+
 // Header is a view of request or reply headers (HTTP headers or gRPC
 // metadata). Keys are case-insensitive.
 type Header interface {
