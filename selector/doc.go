@@ -16,6 +16,14 @@
 //     per call ([Selector.Select]), narrowing the set with [NodeFilter]s
 //     first. [Default] is the Selector made of a node builder and a
 //     balancer; [DefaultBuilder] builds one Default per client.
+//   - Default also ejects failing nodes, whatever the balancer: it watches
+//     the outcome of every call and takes a node that refuses connections,
+//     or keeps failing while others succeed, out of the rotation for a
+//     growing back-off, then probes it back in (see [Ejection]; on by
+//     default, unlike Kratos).
+//   - A call may carry node filters in its context
+//     ([NewNodeFilterContext]), as a retry does to avoid the node that
+//     just failed; Default runs them after the SelectOption filters.
 //
 // A transport client uses it like this: build a Selector once with
 // GlobalSelector().Build() (or a Builder of its own), call Apply with the

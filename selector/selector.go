@@ -5,6 +5,7 @@ import (
 	"maps"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/seed6ad8aa6b/kratos/errors"
 )
@@ -37,26 +38,58 @@ type Builder interface {
 
 // Default is the Selector made of a node builder and a balancer: Apply
 // wraps every node with NodeBuilder, and Select filters the wrapped nodes
-// and lets Balancer pick among the rest. Both fields must be set before the
-// first Apply and not changed afterwards. Default is safe for concurrent
-// use; Apply and Select may run at the same time.
+// and lets Balancer pick among the rest. NodeBuilder and Balancer must be
+// set, and Ejection may be, before the first Apply; none may change
+// afterwards. Default is safe for concurrent use; Apply and Select may run
+// at the same time.
 //
-// Apply keeps the weighted node (and so its statistics) of a node whose
-// scheme, address, service name, version, initial weight and metadata did
-// not change; it builds new weighted nodes only for new or changed nodes.
+// Apply keeps the weighted node (and so its statistics and ejection state)
+// of a node whose scheme, address, service name, version, initial weight
+// and metadata did not change; it builds new weighted nodes only for new or
+// changed nodes.
+//
+// Unless Ejection.Disabled is set, Default ejects failing nodes whatever
+// the balancer (see [Ejection]): it wraps each weighted node so that it can
+// see the outcome of every call, and Select leaves ejected nodes out. The
+// balancer and the node filters then see the wrapped nodes; their Raw
+// method returns the original node, as before, and their Unwrap method
+// the WeightedNode that NodeBuilder built.
 type Default struct {
 	NodeBuilder WeightedNodeBuilder
 	Balancer    Balancer
+	// Ejection configures outlier ejection. The zero value turns it on
+	// with the defaults given at [Ejection]. This field is not part of
+	// Kratos.
+	Ejection Ejection
 
-	nodes atomic.Pointer[[]WeightedNode]
+	now func() time.Time // test seam for the ejector; nil means time.Now
+
+	mu  sync.Mutex // serializes Apply
+	ej  *ejector   // built by the first Apply; nil when ejection is off
+	set atomic.Pointer[nodeSet]
+}
+
+// nodeSet is the node set a Select call works on.
+type nodeSet struct {
+	nodes []WeightedNode // *healthNode values when ej is not nil
+	ej    *ejector
 }
 
 var _ Selector = (*Default)(nil)
 
-// Select applies the node filters of opts, in order, to the current node
-// set and picks one of the remaining nodes with the balancer. It returns
-// [ErrNoAvailable] when no node is left. When ctx carries a [Peer] (see
+// Select picks a node for a call in four steps: it applies the node
+// filters of opts, in order, to the current node set; then the filters of
+// ctx (see [NewNodeFilterContext]), in order, skipping any that would
+// leave no node; then it leaves out ejected nodes, unless all remaining
+// ones are, and sends the call to an ejected node as a probe when that
+// node's back-off has passed (see [Ejection]); and last lets the balancer
+// pick. It returns [ErrNoAvailable] when no node is applied or the
+// filters of opts leave none. When ctx carries a [Peer] (see
 // [NewPeerContext]), Select stores the picked node in it.
+//
+// Call the returned DoneFunc once, when the call is over: it is recycled
+// when ejection is on, so a second call may report to another call's
+// node.
 //
 // Filters see the weighted nodes as [Node] values and must return nodes
 // from the slice they were given (in any number and order); nodes that did
@@ -64,25 +97,44 @@ var _ Selector = (*Default)(nil)
 // the slice it is given but must not keep it after returning: Select
 // reuses it.
 func (d *Default) Select(ctx context.Context, opts ...SelectOption) (Node, DoneFunc, error) {
-	p := d.nodes.Load()
-	if p == nil || len(*p) == 0 {
+	set := d.set.Load()
+	if set == nil || len(set.nodes) == 0 {
 		return nil, nil, ErrNoAvailable
 	}
-	if len(opts) == 0 {
-		return d.pick(ctx, *p)
+	ctxFilters := FromNodeFilterContext(ctx)
+	ejecting := set.ej != nil && set.ej.ejected.Load() > 0
+	if len(opts) == 0 && len(ctxFilters) == 0 && !ejecting {
+		return d.pick(ctx, set.nodes)
 	}
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
-	sc.opts.NodeFilters = sc.filters[:0]
-	for _, opt := range opts {
-		opt(&sc.opts)
+	candidates := set.nodes
+	if len(opts) > 0 {
+		sc.opts.NodeFilters = sc.filters[:0]
+		for _, opt := range opts {
+			opt(&sc.opts)
+		}
+		if len(sc.opts.NodeFilters) > 0 {
+			candidates = sc.filter(ctx, candidates, sc.opts.NodeFilters)
+			if len(candidates) == 0 {
+				return nil, nil, ErrNoAvailable
+			}
+		}
 	}
-	if len(sc.opts.NodeFilters) == 0 {
-		return d.pick(ctx, *p)
+	if len(ctxFilters) > 0 {
+		candidates = sc.filterSoft(ctx, candidates, ctxFilters)
 	}
-	candidates := sc.filter(ctx, *p)
-	if len(candidates) == 0 {
-		return nil, nil, ErrNoAvailable
+	if ejecting {
+		var probe *healthNode
+		var token int64
+		candidates, probe, token = sc.inRotation(candidates, set.ej)
+		if probe != nil {
+			raw := probe.Raw()
+			if peer, ok := FromPeerContext(ctx); ok && peer != nil {
+				peer.Node = raw
+			}
+			return raw, probe.probe(token), nil
+		}
 	}
 	return d.pick(ctx, candidates)
 }
@@ -105,32 +157,90 @@ type scratch struct {
 	opts       SelectOptions
 	filters    []NodeFilter // the buffer opts.NodeFilters starts from
 	plain      []Node
-	candidates []WeightedNode
+	candidates []WeightedNode // the result of the filters so far
+	spare      []WeightedNode
 }
 
 var scratchPool = sync.Pool{New: func() any {
 	return &scratch{filters: make([]NodeFilter, 0, 4)}
 }}
 
-// filter runs the node filters over nodes and maps the result back to
-// weighted nodes. The result is valid until release.
-func (sc *scratch) filter(ctx context.Context, nodes []WeightedNode) []WeightedNode {
+// run runs one filter over nodes and maps its result back to weighted
+// nodes, into sc.spare.
+func (sc *scratch) run(ctx context.Context, f NodeFilter, nodes []WeightedNode) []WeightedNode {
 	plain := sc.plain[:0]
 	for _, n := range nodes {
 		plain = append(plain, n)
 	}
 	sc.plain = plain
-	for _, f := range sc.opts.NodeFilters {
-		plain = f(ctx, plain)
-	}
-	out := sc.candidates[:0]
-	for _, n := range plain {
+	out := sc.spare[:0]
+	for _, n := range f(ctx, plain) {
 		if wn, ok := n.(WeightedNode); ok {
 			out = append(out, wn)
 		}
 	}
-	sc.candidates = out
+	sc.spare = out
 	return out
+}
+
+// filter runs filters over nodes, each over the result of the one
+// before. The result is valid until release.
+func (sc *scratch) filter(ctx context.Context, nodes []WeightedNode, filters []NodeFilter) []WeightedNode {
+	for _, f := range filters {
+		out := sc.run(ctx, f, nodes)
+		sc.candidates = append(sc.candidates[:0], out...)
+		nodes = sc.candidates
+		if len(nodes) == 0 {
+			break
+		}
+	}
+	return nodes
+}
+
+// filterSoft is filter, except that a filter that leaves no node is
+// skipped.
+func (sc *scratch) filterSoft(ctx context.Context, nodes []WeightedNode, filters []NodeFilter) []WeightedNode {
+	for _, f := range filters {
+		out := sc.run(ctx, f, nodes)
+		if len(out) == 0 {
+			continue
+		}
+		sc.candidates = append(sc.candidates[:0], out...)
+		nodes = sc.candidates
+	}
+	return nodes
+}
+
+// inRotation returns the nodes that are not ejected, or all nodes when
+// every one is. When the back-off of an ejected node has passed and this
+// call wins the race to probe it, it returns that node and the probe's
+// token instead.
+func (sc *scratch) inRotation(nodes []WeightedNode, ej *ejector) ([]WeightedNode, *healthNode, int64) {
+	now := ej.now().UnixNano()
+	out := sc.spare[:0]
+	for _, wn := range nodes {
+		h, ok := wn.(*healthNode)
+		if !ok {
+			out = append(out, wn)
+			continue
+		}
+		st := h.state.Load()
+		if st == stateIn {
+			out = append(out, wn)
+			continue
+		}
+		if st > 0 && now >= st {
+			token := now + int64(ej.backoff(h.level.Load()))
+			if h.state.CompareAndSwap(st, token) {
+				return nil, h, token
+			}
+		}
+	}
+	sc.spare = out
+	if len(out) == 0 {
+		return nodes, nil, 0
+	}
+	return out, nil, 0
 }
 
 // release clears the buffers, so that they keep no nodes alive, and returns
@@ -146,16 +256,24 @@ func (sc *scratch) release() {
 	sc.plain = sc.plain[:0]
 	clear(sc.candidates)
 	sc.candidates = sc.candidates[:0]
+	clear(sc.spare)
+	sc.spare = sc.spare[:0]
 	scratchPool.Put(sc)
 }
 
 // Apply wraps nodes with the node builder and makes them the node set seen
 // by later Select calls.
 func (d *Default) Apply(nodes []Node) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ej == nil && !d.Ejection.Disabled {
+		d.ej = newEjector(d.Ejection, d.now, &d.set)
+	}
+	prev := d.set.Load()
 	var old map[string]WeightedNode
-	if p := d.nodes.Load(); p != nil && len(*p) > 0 {
-		old = make(map[string]WeightedNode, len(*p))
-		for _, wn := range *p {
+	if prev != nil && len(prev.nodes) > 0 {
+		old = make(map[string]WeightedNode, len(prev.nodes))
+		for _, wn := range prev.nodes {
 			old[wn.Scheme()+"://"+wn.Address()] = wn
 		}
 	}
@@ -164,13 +282,36 @@ func (d *Default) Apply(nodes []Node) {
 		if n == nil {
 			continue
 		}
-		if prev, ok := old[n.Scheme()+"://"+n.Address()]; ok && sameNode(prev.Raw(), n) {
-			weighted = append(weighted, prev)
+		if wn, ok := old[n.Scheme()+"://"+n.Address()]; ok && sameNode(wn.Raw(), n) {
+			weighted = append(weighted, wn)
 			continue
 		}
-		weighted = append(weighted, d.NodeBuilder.Build(n))
+		wn := d.NodeBuilder.Build(n)
+		if d.ej != nil {
+			wn = &healthNode{WeightedNode: wn, ej: d.ej}
+		}
+		weighted = append(weighted, wn)
 	}
-	d.nodes.Store(&weighted)
+	d.set.Store(&nodeSet{nodes: weighted, ej: d.ej})
+	if prev != nil && d.ej != nil {
+		retireDropped(prev.nodes, weighted)
+	}
+}
+
+// retireDropped retires the nodes of prev that are not in next.
+func retireDropped(prev, next []WeightedNode) {
+	kept := make(map[WeightedNode]struct{}, len(next))
+	for _, wn := range next {
+		kept[wn] = struct{}{}
+	}
+	for _, wn := range prev {
+		if _, ok := kept[wn]; ok {
+			continue
+		}
+		if h, ok := wn.(*healthNode); ok {
+			h.retire()
+		}
+	}
 }
 
 // sameNode reports whether a and b describe the same node.
@@ -187,16 +328,19 @@ func sameNode(a, b Node) bool {
 }
 
 // DefaultBuilder builds [Default] selectors: each Build gets a fresh
-// balancer from Balancer and shares the node builder Node. Both fields must
-// be set.
+// balancer from Balancer and shares the node builder Node. Node and
+// Balancer must be set.
 type DefaultBuilder struct {
 	Node     WeightedNodeBuilder
 	Balancer BalancerBuilder
+	// Ejection is given to every selector built; see [Default.Ejection].
+	// This field is not part of Kratos.
+	Ejection Ejection
 }
 
 var _ Builder = (*DefaultBuilder)(nil)
 
 // Build returns a new *Default with no nodes.
 func (db *DefaultBuilder) Build() Selector {
-	return &Default{NodeBuilder: db.Node, Balancer: db.Balancer.Build()}
+	return &Default{NodeBuilder: db.Node, Balancer: db.Balancer.Build(), Ejection: db.Ejection}
 }

@@ -215,9 +215,9 @@ func TestApplyKeepsUnchangedNodes(t *testing.T) {
 	nb := &countingBuilder{}
 	d := &Default{NodeBuilder: nb, Balancer: &swrrBalancer{}}
 	d.Apply([]Node{node("a:1", "v1", 10), node("b:1", "v1", 10)})
-	first := *d.nodes.Load()
+	first := d.set.Load().nodes
 	d.Apply([]Node{node("a:1", "v1", 10), node("b:1", "v1", 20), node("c:1", "v1", 10), nil})
-	second := *d.nodes.Load()
+	second := d.set.Load().nodes
 	if nb.n != 4 {
 		t.Errorf("built %d weighted nodes, want 4 (2 first, then changed b and new c)", nb.n)
 	}

@@ -26,11 +26,20 @@ const Name = "p2c"
 // it lost.
 const forcePick = 3 * time.Second
 
-// Option configures the balancer. There are no exported options yet.
+// Option configures the selectors that New and NewBuilder make.
 type Option func(*options)
 
 type options struct {
-	intN func(n int) int // test seam; nil means math/rand/v2.IntN
+	ejection selector.Ejection
+	intN     func(n int) int // test seam; nil means math/rand/v2.IntN
+}
+
+// WithEjection configures the outlier ejection of the selectors: see
+// selector.Ejection, whose zero value, ejection on with its defaults, is the
+// default. Pass selector.Ejection{Disabled: true} to turn it off. This
+// option is not part of Kratos.
+func WithEjection(e selector.Ejection) Option {
+	return func(o *options) { o.ejection = e }
 }
 
 // New returns a Selector that balances with the power of two choices over
@@ -46,6 +55,7 @@ func NewBuilder(opts ...Option) selector.Builder {
 		opt(&o)
 	}
 	return &selector.DefaultBuilder{
+		Ejection: o.ejection,
 		Node:     &ewma.Builder{},
 		Balancer: &Builder{intN: o.intN},
 	}

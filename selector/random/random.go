@@ -12,11 +12,20 @@ import (
 // Name is the name of this balancer.
 const Name = "random"
 
-// Option configures the balancer. There are no exported options yet.
+// Option configures the selectors that New and NewBuilder make.
 type Option func(*options)
 
 type options struct {
-	intN func(n int) int // test seam; nil means math/rand/v2.IntN
+	ejection selector.Ejection
+	intN     func(n int) int // test seam; nil means math/rand/v2.IntN
+}
+
+// WithEjection configures the outlier ejection of the selectors: see
+// selector.Ejection, whose zero value, ejection on with its defaults, is the
+// default. Pass selector.Ejection{Disabled: true} to turn it off. This
+// option is not part of Kratos.
+func WithEjection(e selector.Ejection) Option {
+	return func(o *options) { o.ejection = e }
 }
 
 // New returns a Selector that picks uniformly at random among direct
@@ -32,6 +41,7 @@ func NewBuilder(opts ...Option) selector.Builder {
 		opt(&o)
 	}
 	return &selector.DefaultBuilder{
+		Ejection: o.ejection,
 		Node:     &direct.Builder{},
 		Balancer: &Builder{intN: o.intN},
 	}

@@ -16,10 +16,20 @@ import (
 // Name is the name of this balancer.
 const Name = "wrr"
 
-// Option configures the balancer. There are no options yet.
+// Option configures the selectors that New and NewBuilder make.
 type Option func(*options)
 
-type options struct{}
+type options struct {
+	ejection selector.Ejection
+}
+
+// WithEjection configures the outlier ejection of the selectors: see
+// selector.Ejection, whose zero value, ejection on with its defaults, is the
+// default. Pass selector.Ejection{Disabled: true} to turn it off. This
+// option is not part of Kratos.
+func WithEjection(e selector.Ejection) Option {
+	return func(o *options) { o.ejection = e }
+}
 
 // New returns a Selector that balances with smooth weighted round robin
 // over direct (fixed weight) nodes.
@@ -34,6 +44,7 @@ func NewBuilder(opts ...Option) selector.Builder {
 		opt(&o)
 	}
 	return &selector.DefaultBuilder{
+		Ejection: o.ejection,
 		Node:     &direct.Builder{},
 		Balancer: &Builder{},
 	}

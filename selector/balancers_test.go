@@ -1,0 +1,53 @@
+package selector_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/seed6ad8aa6b/kratos/registry"
+	"github.com/seed6ad8aa6b/kratos/selector"
+	"github.com/seed6ad8aa6b/kratos/selector/p2c"
+	"github.com/seed6ad8aa6b/kratos/selector/random"
+	"github.com/seed6ad8aa6b/kratos/selector/wrr"
+)
+
+// balancers are the selector builders every balancer-independent test and
+// benchmark runs against.
+var balancers = []struct {
+	name  string
+	build func() selector.Selector
+}{
+	{"global", func() selector.Selector { return selector.GlobalSelector().Build() }},
+	{"wrr", func() selector.Selector { return wrr.New() }},
+	{"random", func() selector.Selector { return random.New() }},
+	{"p2c", func() selector.Selector { return p2c.New() }},
+}
+
+func nodes(n int) []selector.Node {
+	out := make([]selector.Node, n)
+	for i := range out {
+		out[i] = selector.NewNode("http", fmt.Sprintf("10.0.0.%d:8000", i+1), &registry.ServiceInstance{Name: "svc"})
+	}
+	return out
+}
+
+// BenchmarkSelect measures Select and the call to its DoneFunc through the
+// Default selector of every balancer, over five nodes.
+func BenchmarkSelect(b *testing.B) {
+	for _, bal := range balancers {
+		b.Run(bal.name, func(b *testing.B) {
+			s := bal.build()
+			s.Apply(nodes(5))
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				_, done, err := s.Select(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				done(ctx, selector.DoneInfo{})
+			}
+		})
+	}
+}
