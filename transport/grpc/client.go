@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	grpcinsecure "google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/resolver"
 
@@ -39,6 +40,8 @@ type clientOptions struct {
 	ints                   []grpc.UnaryClientInterceptor
 	streamInts             []grpc.StreamClientInterceptor
 	grpcOpts               []grpc.DialOption
+	keepalive              time.Duration
+	keepaliveTimeout       time.Duration
 	filters                []selector.NodeFilter
 	healthCheck            bool
 	printDiscoveryDebugLog bool
@@ -124,6 +127,26 @@ func WithHealthCheck(healthCheck bool) ClientOption {
 	return func(o *clientOptions) { o.healthCheck = healthCheck }
 }
 
+// WithKeepalive sets how the client finds out that a server stopped
+// answering (a hung process, a silent network drop): when a connection
+// with calls in flight has received nothing for interval, the client pings
+// the server, and closes the connection when no answer comes within
+// timeout, failing its calls with Unavailable so they can go elsewhere.
+// The default is a 20s interval and a 5s timeout; grpc-go raises an
+// interval under 10s to 10s. A zero or negative interval turns pings off.
+//
+// Our servers accept pings every 5s or more. A server with grpc-go's
+// default policy (Kratos v2's) accepts one every 5 minutes and closes a
+// connection that pings more often while a stream on it stays silent for
+// a minute or more; the client then doubles its interval. Clients with
+// such long silent streams to such servers should set an interval of 5
+// minutes or turn pings off.
+//
+// This option is not part of Kratos, whose clients send no pings.
+func WithKeepalive(interval, timeout time.Duration) ClientOption {
+	return func(o *clientOptions) { o.keepalive, o.keepaliveTimeout = interval, timeout }
+}
+
 // WithLogger does nothing; the client logs through the global logger of
 // package log.
 //
@@ -156,6 +179,8 @@ func DialInsecure(ctx context.Context, opts ...ClientOption) (*grpc.ClientConn, 
 func dial(ctx context.Context, insecure bool, opts ...ClientOption) (*grpc.ClientConn, error) {
 	o := clientOptions{
 		timeout:                2 * time.Second,
+		keepalive:              defaultKeepalive,
+		keepaliveTimeout:       defaultKeepaliveTimeout,
 		subsetSize:             25,
 		healthCheck:            true,
 		printDiscoveryDebugLog: true,
@@ -195,6 +220,12 @@ func dial(ctx context.Context, insecure bool, opts ...ClientOption) (*grpc.Clien
 	}
 	if o.tlsConf != nil {
 		grpcOpts = append(grpcOpts, grpc.WithTransportCredentials(credentials.NewTLS(o.tlsConf)))
+	}
+	if o.keepalive > 0 {
+		grpcOpts = append(grpcOpts, grpc.WithKeepaliveParams(keepalive.ClientParameters{
+			Time:    o.keepalive,
+			Timeout: o.keepaliveTimeout,
+		}))
 	}
 	grpcOpts = append(grpcOpts, o.grpcOpts...)
 	// DialContext rather than NewClient: it keeps grpc.WithBlock working
@@ -380,3 +411,9 @@ func (w *wrappedClientStream) Header() (metadata.MD, error) {
 	}
 	return md, err
 }
+
+// The client's keepalive defaults (see WithKeepalive).
+const (
+	defaultKeepalive        = 20 * time.Second
+	defaultKeepaliveTimeout = 5 * time.Second
+)
