@@ -228,7 +228,10 @@ func TestLargeMetadataRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, addr := startServer(t, &greeter{}, tt.opts...)
-			client := pb.NewGreeterClient(dialTest(t, addr))
+			// Megabytes of metadata under -race on a busy machine can take
+			// longer than the client's default 2s timeout: no per-call
+			// timeout here, the test context bounds the call.
+			client := pb.NewGreeterClient(dialTest(t, addr, WithTimeout(0)))
 			ctx := metadata.AppendToOutgoingContext(testContext(t), "x-big", strings.Repeat("a", tt.size))
 			_, err := client.SayHello(ctx, &pb.HelloRequest{}, grpc.WaitForReady(true))
 			if got := status.Code(err); got != tt.want {
