@@ -51,3 +51,43 @@ func BenchmarkSelect(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSelectPaths measures the other paths of Select with wrr over
+// five nodes: ejection turned off, one node ejected (Select then filters
+// the node set), and a node filter in the context.
+func BenchmarkSelectPaths(b *testing.B) {
+	ctx := context.Background()
+	run := func(b *testing.B, s selector.Selector, ctx context.Context) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, done, err := s.Select(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			done(ctx, selector.DoneInfo{})
+		}
+	}
+	b.Run("ejection-off", func(b *testing.B) {
+		s := wrr.New(wrr.WithEjection(selector.Ejection{Disabled: true}))
+		s.Apply(nodes(5))
+		run(b, s, ctx)
+	})
+	b.Run("one-ejected", func(b *testing.B) {
+		s := wrr.New()
+		s.Apply(nodes(5))
+		for {
+			n, done, _ := s.Select(ctx)
+			if n.Address() == addrB {
+				done(ctx, selector.DoneInfo{Err: errRefused})
+				break
+			}
+			done(ctx, selector.DoneInfo{})
+		}
+		run(b, s, ctx)
+	})
+	b.Run("context-filter", func(b *testing.B) {
+		s := wrr.New()
+		s.Apply(nodes(5))
+		run(b, s, selector.NewNodeFilterContext(ctx, exclude(addrA)))
+	})
+}

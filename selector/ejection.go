@@ -176,6 +176,18 @@ type healthNode struct {
 	fails    atomic.Int32 // failures in a row
 	level    atomic.Int32 // ejections since the last successful probe
 	answered atomic.Bool  // the node has had a success
+
+	// observeDone, when set, is the DoneFunc of every call: the wrapped
+	// node's DoneFunc is known to do nothing, so it needs no chain.
+	observeDone DoneFunc
+}
+
+func newHealthNode(wn WeightedNode, ej *ejector) *healthNode {
+	n := &healthNode{WeightedNode: wn, ej: ej}
+	if _, ok := wn.(*staticNode); ok {
+		n.observeDone = func(ctx context.Context, di DoneInfo) { n.observe(ctx, di.Err) }
+	}
+	return n
 }
 
 // Unwrap returns the WeightedNode the node builder built.
@@ -184,6 +196,10 @@ func (n *healthNode) Unwrap() WeightedNode { return n.WeightedNode }
 // Pick calls Pick on the wrapped node and returns a DoneFunc that reports
 // the outcome both to the wrapped node and to the ejection state.
 func (n *healthNode) Pick() DoneFunc {
+	if n.observeDone != nil {
+		n.WeightedNode.Pick()
+		return n.observeDone
+	}
 	c, _ := chainPool.Get().(*doneChain)
 	if c == nil {
 		c = new(doneChain)

@@ -157,7 +157,7 @@ func TestHTTPClientStopsCallingKilledServer(t *testing.T) {
 }
 
 // TestHTTPClientStopsCallingHungServer makes one of three servers stop
-// answering (as a SIGSTOP does) under load with a 100ms call timeout.
+// answering (as a SIGSTOP does) under load with a 300ms call timeout.
 // Calls time out on it until five in a row have, then it is ejected.
 func TestHTTPClientStopsCallingHungServer(t *testing.T) {
 	if testing.Short() {
@@ -166,7 +166,7 @@ func TestHTTPClientStopsCallingHungServer(t *testing.T) {
 	const calls = 3000
 	for _, b := range httpBuilders {
 		t.Run(b.name, func(t *testing.T) {
-			c := newCluster(t, b.builder(selector.Ejection{}), 100*time.Millisecond)
+			c := newCluster(t, b.builder(selector.Ejection{}), 300*time.Millisecond)
 			if _, failed, answered := c.load(300); failed != 0 || len(answered) != 3 {
 				t.Fatalf("before the hang: %d failed, answered by %v, want none failed and all 3 answering", failed, answered)
 			}

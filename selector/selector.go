@@ -288,7 +288,7 @@ func (d *Default) Apply(nodes []Node) {
 		}
 		wn := d.NodeBuilder.Build(n)
 		if d.ej != nil {
-			wn = &healthNode{WeightedNode: wn, ej: d.ej}
+			wn = newHealthNode(wn, d.ej)
 		}
 		weighted = append(weighted, wn)
 	}
