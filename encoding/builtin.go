@@ -4,6 +4,7 @@ import (
 	"github.com/seed6ad8aa6b/kratos/encoding/internal/formcodec"
 	"github.com/seed6ad8aa6b/kratos/encoding/internal/jsoncodec"
 	"github.com/seed6ad8aa6b/kratos/encoding/internal/protocodec"
+	"github.com/seed6ad8aa6b/kratos/encoding/internal/protojsoncodec"
 	"github.com/seed6ad8aa6b/kratos/encoding/internal/xmlcodec"
 	"github.com/seed6ad8aa6b/kratos/encoding/internal/yamlcodec"
 )
@@ -17,6 +18,8 @@ func builtin(name string) Codec {
 		return jsoncodec.Default
 	case protocodec.Name:
 		return protocodec.Codec{}
+	case protojsoncodec.Name:
+		return protojsoncodec.Default
 	case xmlcodec.Name:
 		return xmlcodec.Codec{}
 	case yamlcodec.Name:

@@ -2,17 +2,18 @@
 //
 // A [Codec] turns values into bytes and back for one content type. The HTTP
 // transport picks a codec from the request's Content-Type or Accept subtype
-// ("json", "proto", "xml", "yaml", "x-www-form-urlencoded"), the gRPC
-// transport from the content-subtype, and both look it up with [GetCodec].
+// ("json", "protojson", "proto", "xml", "yaml", "x-www-form-urlencoded"),
+// the gRPC transport from the content-subtype, and both look it up with
+// [GetCodec].
 //
 // # Built-in codecs need no import
 //
-// The registry knows the five built-in codecs without anybody importing
+// The registry knows the six built-in codecs without anybody importing
 // their packages: when a name has no registered codec, [GetCodec] falls back
 // to the built-in implementation of that name. The implementations live in
-// packages under encoding/internal, which import neither this package nor
-// each other, so there is no import cycle and no library package has to
-// blank-import a codec package to make it available.
+// packages under encoding/internal, which do not import this package, so
+// there is no import cycle and no library package has to blank-import a
+// codec package to make it available.
 //
 // The public packages [github.com/seed6ad8aa6b/kratos/encoding/json],
 // [github.com/seed6ad8aa6b/kratos/encoding/proto],
@@ -20,9 +21,10 @@
 // [github.com/seed6ad8aa6b/kratos/encoding/yaml] and
 // [github.com/seed6ad8aa6b/kratos/encoding/form] expose the names, options
 // and helpers of each codec, and register their codec in their own init.
-// The only one where this makes a difference is json: the codec registered
-// by encoding/json reads the package variables json.MarshalOptions and
-// json.UnmarshalOptions at every call, so changing them takes effect,
+// The only ones where this makes a difference are json and protojson: the
+// codec registered by encoding/json reads the package variables
+// json.MarshalOptions and json.UnmarshalOptions at every call (and
+// encoding/protojson its own), so changing them takes effect,
 // whereas the fallback uses their default values (which are also the
 // initial values of those variables).
 //

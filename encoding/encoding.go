@@ -49,7 +49,7 @@ func RegisterCodec(codec Codec) {
 
 // GetCodec returns the codec for the content subtype name, matched
 // case-insensitively: the one registered last under that name, else the
-// built-in codec of that name ("json", "proto", "xml", "yaml" or
+// built-in codec of that name ("json", "protojson", "proto", "xml", "yaml" or
 // "x-www-form-urlencoded"), else nil.
 //
 // GetCodec is safe for concurrent use.
