@@ -3,6 +3,7 @@ package selector_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed6ad8aa6b/kratos/middleware"
 	"github.com/seed6ad8aa6b/kratos/registry"
 	"github.com/seed6ad8aa6b/kratos/registry/registrytest"
 	"github.com/seed6ad8aa6b/kratos/selector"
@@ -26,13 +28,14 @@ type cluster struct {
 	hung    chan struct{} // closed to release the handlers of a hung server
 	hang    atomic.Int32  // index+1 of the server whose handler hangs
 	client  *khttp.Client
+	index   map[string]int // server index by address
 }
 
 func newCluster(t *testing.T, b selector.Builder, timeout time.Duration) *cluster {
 	t.Helper()
 	selector.SetGlobalSelector(b)
 	t.Cleanup(func() { selector.SetGlobalSelector(nil) })
-	c := &cluster{hung: make(chan struct{})}
+	c := &cluster{hung: make(chan struct{}), index: map[string]int{}}
 	reg := registrytest.NewMemory()
 	for i := range 3 {
 		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -48,6 +51,7 @@ func newCluster(t *testing.T, b selector.Builder, timeout time.Duration) *cluste
 		}))
 		t.Cleanup(ts.Close)
 		c.servers = append(c.servers, ts)
+		c.index[ts.Listener.Addr().String()] = i
 		ins := &registry.ServiceInstance{ID: string(rune('a' + i)), Name: "svc", Endpoints: []string{ts.URL}}
 		if err := reg.Register(context.Background(), ins); err != nil {
 			t.Fatal(err)
@@ -64,6 +68,7 @@ func newCluster(t *testing.T, b selector.Builder, timeout time.Duration) *cluste
 		khttp.WithBlock(),
 		khttp.WithTransport(tr),
 		khttp.WithTimeout(timeout),
+		khttp.WithMiddleware(recordPeer),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +78,22 @@ func newCluster(t *testing.T, b selector.Builder, timeout time.Duration) *cluste
 	return c
 }
 
+type addrKey struct{}
+
+// recordPeer stores the address of the node a call went to in the
+// *string under addrKey in the call's context.
+func recordPeer(next middleware.Handler) middleware.Handler {
+	return func(ctx context.Context, req any) (any, error) {
+		out, err := next(ctx, req)
+		if p, ok := selector.FromPeerContext(ctx); ok && p.Node != nil {
+			if addr, ok := ctx.Value(addrKey{}).(*string); ok {
+				*addr = p.Node.Address()
+			}
+		}
+		return out, err
+	}
+}
+
 // kill stops server i the way a crash does: its listener and every
 // connection close at once, so new connections are refused.
 func (c *cluster) kill(i int) {
@@ -80,31 +101,43 @@ func (c *cluster) kill(i int) {
 	c.servers[i].CloseClientConnections()
 }
 
-// load makes calls from 8 goroutines and returns how many were made and
-// how many failed, and which servers answered.
-func (c *cluster) load(calls int) (made, failed int, answered map[int]int) {
+// result counts the calls of a load by server.
+type result struct {
+	made     int
+	failed   map[int]int // by server index
+	answered map[int]int
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("%d calls, failed on servers %v, answered by %v", r.made, r.failed, r.answered)
+}
+
+// load makes calls from 8 goroutines and counts them by the server they
+// went to, as the selector's Peer in the call's context tells.
+func (c *cluster) load(calls int) result {
 	var mu sync.Mutex
-	answered = map[int]int{}
+	r := result{failed: map[int]int{}, answered: map[int]int{}}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
 			for next.Add(1) <= int64(calls) {
 				var reply map[string]int
-				err := c.client.Invoke(context.Background(), "GET", "/who", nil, &reply)
+				var addr string
+				err := c.client.Invoke(context.WithValue(context.Background(), addrKey{}, &addr), "GET", "/who", nil, &reply)
 				mu.Lock()
-				made++
+				r.made++
 				if err != nil {
-					failed++
+					r.failed[c.index[addr]]++
 				} else {
-					answered[reply["server"]]++
+					r.answered[reply["server"]]++
 				}
 				mu.Unlock()
 			}
 		})
 	}
 	wg.Wait()
-	return made, failed, answered
+	return r
 }
 
 var httpBuilders = []struct {
@@ -117,11 +150,11 @@ var httpBuilders = []struct {
 }
 
 // TestHTTPClientStopsCallingKilledServer kills one of three servers under
-// load from eight concurrent callers and counts the failed calls. Without
-// ejection about a third of the calls fail (until discovery drops the
-// node, which this test never does); with it, only the calls that were in
-// flight or had already picked the node when it died, plus one probe per
-// back-off period.
+// load from eight concurrent callers and counts the calls that failed on
+// it. Without ejection about a third of the calls fail (until discovery
+// drops the node, which this test never does); with it, only the calls
+// that were in flight or had already picked the node when it died, plus
+// one probe per back-off period.
 func TestHTTPClientStopsCallingKilledServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts loopback HTTP servers")
@@ -130,17 +163,17 @@ func TestHTTPClientStopsCallingKilledServer(t *testing.T) {
 	for _, b := range httpBuilders {
 		t.Run(b.name, func(t *testing.T) {
 			c := newCluster(t, b.builder(selector.Ejection{}), 2*time.Second)
-			if _, failed, answered := c.load(300); failed != 0 || len(answered) != 3 {
-				t.Fatalf("before the kill: %d failed, answered by %v, want none failed and all 3 answering", failed, answered)
+			if r := c.load(300); len(r.answered) != 3 {
+				t.Fatalf("before the kill: %v, want all 3 servers answering", r)
 			}
 			c.kill(1)
 			start := time.Now()
-			made, failed, answered := c.load(calls)
+			r := c.load(calls)
 			elapsed := time.Since(start)
-			t.Logf("%s: %d of %d calls failed after the kill, in %v; answered by %v", b.name, failed, made, elapsed.Round(time.Millisecond), answered)
+			t.Logf("%s: after the kill, in %v: %v", b.name, elapsed.Round(time.Millisecond), r)
 			// One probe may fail per second of back-off.
-			if limit := 20 + int(elapsed/time.Second); failed > limit {
-				t.Errorf("%d of %d calls failed after the kill, want at most %d", failed, made, limit)
+			if limit := 20 + int(elapsed/time.Second); r.failed[1] > limit {
+				t.Errorf("%d calls failed on the killed server, want at most %d", r.failed[1], limit)
 			}
 		})
 	}
@@ -148,10 +181,10 @@ func TestHTTPClientStopsCallingKilledServer(t *testing.T) {
 		c := newCluster(t, wrr.NewBuilder(wrr.WithEjection(selector.Ejection{Disabled: true})), 2*time.Second)
 		c.load(300)
 		c.kill(1)
-		made, failed, _ := c.load(calls)
-		t.Logf("ejection off: %d of %d calls failed after the kill", failed, made)
-		if failed < made/4 {
-			t.Errorf("without ejection %d of %d calls failed, want about a third (is the test still killing a node?)", failed, made)
+		r := c.load(calls)
+		t.Logf("ejection off: after the kill: %v", r)
+		if r.failed[1] < calls/4 {
+			t.Errorf("without ejection %d of %d calls failed on the killed server, want about a third (is the test still killing a node?)", r.failed[1], calls)
 		}
 	})
 }
@@ -167,19 +200,19 @@ func TestHTTPClientStopsCallingHungServer(t *testing.T) {
 	for _, b := range httpBuilders {
 		t.Run(b.name, func(t *testing.T) {
 			c := newCluster(t, b.builder(selector.Ejection{}), 300*time.Millisecond)
-			if _, failed, answered := c.load(300); failed != 0 || len(answered) != 3 {
-				t.Fatalf("before the hang: %d failed, answered by %v, want none failed and all 3 answering", failed, answered)
+			if r := c.load(300); len(r.answered) != 3 {
+				t.Fatalf("before the hang: %v, want all 3 servers answering", r)
 			}
 			c.hang.Store(2)
 			start := time.Now()
-			made, failed, answered := c.load(calls)
+			r := c.load(calls)
 			elapsed := time.Since(start)
-			t.Logf("%s: %d of %d calls failed after the hang, in %v; answered by %v", b.name, failed, made, elapsed.Round(time.Millisecond), answered)
+			t.Logf("%s: after the hang, in %v: %v", b.name, elapsed.Round(time.Millisecond), r)
 			// Each caller may be stuck on the hung node when the first
 			// timeouts come back, and pick it once more before the fifth
 			// ejects it; then one probe fails per back-off period.
-			if limit := 2*8 + 2*int(elapsed/time.Second); failed > limit {
-				t.Errorf("%d of %d calls failed after the hang, want at most %d", failed, made, limit)
+			if limit := 2*8 + 2*int(elapsed/time.Second); r.failed[1] > limit {
+				t.Errorf("%d calls failed on the hung server, want at most %d", r.failed[1], limit)
 			}
 		})
 	}
