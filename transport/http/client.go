@@ -8,8 +8,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/seed6ad8aa6b/kratos/errors"
 	"github.com/seed6ad8aa6b/kratos/internal/host"
@@ -301,7 +307,14 @@ func (client *Client) Invoke(ctx context.Context, method, path string, args any,
 }
 
 func (client *Client) invoke(ctx context.Context, tr *Transport, req *http.Request, args any, reply any, c callInfo, opts ...CallOption) error {
+	st := new(invokeState)
 	h := func(ctx context.Context, _ any) (any, error) {
+		n := st.sends.Add(1)
+		if peer, _ := selector.FromPeerContext(ctx); n > 1 || peer != &st.peer {
+			return client.attempt(ctx, tr, req, reply, &c, st, int(n), opts)
+		}
+		// The only attempt, as without a middleware that makes attempts
+		// of its own: send req itself.
 		res, err := client.do(req.WithContext(ctx), client.opts.maxResponse)
 		if res != nil {
 			tr.replyHeader = headerCarrier(res.Header)
@@ -318,13 +331,100 @@ func (client *Client) invoke(ctx context.Context, tr *Transport, req *http.Reque
 		}
 		return reply, nil
 	}
-	var p selector.Peer
-	ctx = selector.NewPeerContext(ctx, &p)
+	ctx = selector.NewPeerContext(ctx, &st.peer)
 	if len(client.opts.middleware) > 0 {
 		h = middleware.Chain(client.opts.middleware...)(h)
 	}
-	_, err := h(ctx, args)
+	out, err := h(ctx, args)
+	if err == nil && st.sends.Load() > 1 {
+		adoptReply(reply, out)
+	}
 	return err
+}
+
+// attemptHeader marks a request sent again for the same Invoke with the
+// number of sends before it (middleware/retry reads it on the server).
+const attemptHeader = "X-Kratos-Retry-Attempt"
+
+// invokeState is what the attempts of one Invoke share.
+type invokeState struct {
+	peer  selector.Peer // the node of an attempt that has no Peer of its own
+	sends atomic.Int32  // attempts started
+
+	// With several attempts, possibly at the same time (hedging):
+	mu  sync.Mutex // guards the Transport's reply header, the call options and won
+	won bool       // an attempt decoded a reply; the reply header is its
+}
+
+// attempt sends attempt n (from 1) of an Invoke whose middleware makes
+// attempts of its own, as retry does: it runs the handler more than once,
+// or gives an attempt a Peer of its own (selector.NewPeerContext). Such
+// attempts may run at the same time, so each sends a copy of req, with its
+// own URL and header, which do changes, and from the second on with a
+// fresh body, the attempt header and a reply value of its own to decode
+// into; Invoke copies the reply the middleware returns into the caller's.
+// The reply header and the call options see the response of the first
+// attempt that decoded a reply, or else of the latest one.
+func (client *Client) attempt(ctx context.Context, tr *Transport, req *http.Request, reply any, c *callInfo, st *invokeState, n int, opts []CallOption) (any, error) {
+	r := req.Clone(ctx)
+	if n > 1 {
+		if req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			r.Body = body
+		}
+		r.Header.Set(attemptHeader, strconv.Itoa(n-1))
+		reply = newReply(reply)
+	}
+	res, err := client.do(r, client.opts.maxResponse)
+	if err == nil {
+		err = client.opts.decoder(ctx, res, reply)
+	}
+	if res != nil {
+		st.mu.Lock()
+		if !st.won {
+			st.won = err == nil
+			tr.replyHeader = headerCarrier(res.Header)
+			cs := csAttempt{res: res}
+			for _, o := range opts {
+				o.after(c, &cs)
+			}
+		}
+		st.mu.Unlock()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return reply, nil
+}
+
+// newReply returns a new, empty value of the type reply points to, or
+// reply itself when it is not a non-nil pointer.
+func newReply(reply any) any {
+	if m, ok := reply.(proto.Message); ok {
+		return m.ProtoReflect().New().Interface()
+	}
+	if v := reflect.ValueOf(reply); v.Kind() == reflect.Pointer && !v.IsNil() {
+		return reflect.New(v.Type().Elem()).Interface()
+	}
+	return reply
+}
+
+// adoptReply copies out, a reply the middleware returned, into reply when
+// it is another value of the same pointer type (made by newReply).
+func adoptReply(reply, out any) {
+	rv, ov := reflect.ValueOf(reply), reflect.ValueOf(out)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || !ov.IsValid() || ov.Type() != rv.Type() || ov.IsNil() || ov.Pointer() == rv.Pointer() {
+		return
+	}
+	if m, ok := reply.(proto.Message); ok {
+		proto.Reset(m)
+		proto.Merge(m, out.(proto.Message))
+		return
+	}
+	rv.Elem().Set(ov.Elem())
 }
 
 // Do sends req as it is, to a discovered node when the client uses
