@@ -58,12 +58,13 @@ import (
 // the node back in and resets its back-off; a failed probe ejects it
 // again for twice as long as the last time, up to MaxBackoff.
 //
-// The number of ejected nodes is capped: failures eject at most
-// MaxPercent of the nodes (rounded down, but at least one when there are
-// two or more); unreachable nodes are ejected beyond that cap, since they
-// take no calls anyway; and the last node is never ejected, so a selector
-// with one node never ejects it. When the filters of a call leave only
-// ejected nodes, the call uses them rather than failing.
+// The number of ejected nodes is capped: failures eject a node only while
+// fewer than MaxPercent of the nodes (rounded down, but at least one when
+// there are two or more) are ejected, for whatever reason; unreachable
+// nodes are ejected beyond that cap, since they take no calls anyway; and
+// the last node in the rotation is never ejected, so a selector with one
+// node never ejects it. When the filters of a call leave only ejected
+// nodes, the call uses them rather than failing.
 //
 // The Kratos selectors have no ejection. This type is not part of Kratos.
 type Ejection struct {

@@ -32,8 +32,9 @@ func (g *globalBuilder) Build() Selector {
 // returns nil, and it always returns the same value: Build on it uses the
 // Builder most recently passed to SetGlobalSelector, or, when there is
 // none, builds smooth weighted round robin selectors over the initial
-// weights of the nodes (the "weight" metadata, 100 when absent), which is
-// what selector/wrr.NewBuilder() builds.
+// weights of the nodes (the "weight" metadata, 100 when absent), with
+// outlier ejection on (see [Ejection]), which is what
+// selector/wrr.NewBuilder() builds.
 //
 // Unlike Kratos, where GlobalSelector returns nil until some package sets
 // it, nothing has to be set, and no package sets it from an init function.
