@@ -181,10 +181,15 @@ type healthNode struct {
 	// observeDone, when set, is the DoneFunc of every call: the wrapped
 	// node's DoneFunc is known to do nothing, so it needs no chain.
 	observeDone DoneFunc
+
+	addr string // Address of the wrapped node, which does not change
 }
 
+// Address returns the address of the wrapped node.
+func (n *healthNode) Address() string { return n.addr }
+
 func newHealthNode(wn WeightedNode, ej *ejector) *healthNode {
-	n := &healthNode{WeightedNode: wn, ej: ej}
+	n := &healthNode{WeightedNode: wn, ej: ej, addr: wn.Address()}
 	if _, ok := wn.(*staticNode); ok {
 		n.observeDone = func(ctx context.Context, di DoneInfo) { n.observe(ctx, di.Err) }
 	}
