@@ -13,6 +13,7 @@ type CallOption interface {
 
 type callInfo struct {
 	contentType  string
+	accept       string // the Accept header; "" for none
 	operation    string
 	pathTemplate string
 }
@@ -50,6 +51,26 @@ type ContentTypeCallOption struct {
 
 func (o ContentTypeCallOption) before(c *callInfo) error {
 	c.contentType = o.ContentType
+	return nil
+}
+
+// Accept sets the Accept header of the request, which chooses the codec
+// of the reply ("application/protojson" gets protojson). By default no
+// Accept header is sent, which a Server answers in json. On a stream
+// (Client.ServerSentEvent, Client.WebSocket) it chooses the codec of the
+// messages.
+func Accept(contentType string) CallOption {
+	return AcceptCallOption{ContentType: contentType}
+}
+
+// AcceptCallOption is the CallOption of Accept.
+type AcceptCallOption struct {
+	EmptyCallOption
+	ContentType string
+}
+
+func (o AcceptCallOption) before(c *callInfo) error {
+	c.accept = o.ContentType
 	return nil
 }
 

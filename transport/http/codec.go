@@ -14,6 +14,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"google.golang.org/genproto/googleapis/api/httpbody"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -174,8 +175,10 @@ func DefaultRequestQuery(r *http.Request, v any) error {
 }
 
 // DefaultRequestDecoder decodes the body with the codec of its
-// Content-Type. An empty body decodes to nothing. The body stays readable
-// afterwards: it is replaced by a reader over the bytes read.
+// Content-Type. An empty body decodes to nothing. A *httpbody.HttpBody
+// (google.api.HttpBody), or a pointer to one, gets the body as it is and
+// its Content-Type, whatever that is. The body stays readable afterwards:
+// it is replaced by a reader over the bytes read.
 //
 // Errors: 400 reason "CODEC" for a body whose Content-Type is missing or
 // has no codec, or that does not decode; 413 reason "BODY_TOO_LARGE" for a
@@ -205,6 +208,11 @@ func decodeBody(body *io.ReadCloser, header http.Header, v any) error {
 		}
 		return errors.BadRequest(reasonCodec, fmt.Sprintf("read body: %v", err))
 	}
+	if b, ok := httpBodyOf(v); ok {
+		b.ContentType = header.Get("Content-Type")
+		b.Data = data
+		return nil
+	}
 	if len(data) == 0 {
 		return nil
 	}
@@ -220,10 +228,19 @@ func decodeBody(body *io.ReadCloser, header http.Header, v any) error {
 
 // DefaultResponseEncoder writes v with the codec chosen by the Accept
 // header (json when none matches), setting Content-Type. A nil v writes
-// nothing; a Redirector redirects.
+// nothing; a Redirector redirects; a *httpbody.HttpBody is written as its
+// data with its content type (see BodyContentType).
 func DefaultResponseEncoder(w http.ResponseWriter, r *http.Request, v any) error {
 	if v == nil {
 		return nil
+	}
+	if b, ok := v.(*httpbody.HttpBody); ok {
+		if b == nil {
+			return nil
+		}
+		w.Header()["Content-Type"] = []string{BodyContentType(b)}
+		_, err := w.Write(b.GetData())
+		return err
 	}
 	if rd, ok := v.(Redirector); ok {
 		url, code := rd.Redirect()
@@ -272,8 +289,13 @@ func httpCode(code int) int {
 	return code
 }
 
-// DefaultRequestEncoder marshals in with the codec of contentType.
+// DefaultRequestEncoder marshals in with the codec of contentType. A
+// *httpbody.HttpBody is sent as its data, whatever contentType is: send
+// it with ContentType(BodyContentType(body)).
 func DefaultRequestEncoder(_ context.Context, contentType string, in any) ([]byte, error) {
+	if b, ok := in.(*httpbody.HttpBody); ok {
+		return b.GetData(), nil
+	}
 	codec := encoding.GetCodec(subtype(contentType))
 	if codec == nil {
 		return nil, fmt.Errorf("transport/http: no codec for content type %q", contentType)
@@ -283,12 +305,18 @@ func DefaultRequestEncoder(_ context.Context, contentType string, in any) ([]byt
 
 // DefaultResponseDecoder reads the body and decodes it into v with the codec
 // of the response's Content-Type (json by default). An empty body decodes to
-// nothing. It closes the body.
+// nothing. A *httpbody.HttpBody, or a pointer to one, gets the body as it is
+// and its Content-Type. It closes the body.
 func DefaultResponseDecoder(_ context.Context, res *http.Response, v any) error {
 	defer res.Body.Close()
 	data, err := io.ReadAll(res.Body)
 	if err != nil {
 		return err
+	}
+	if b, ok := httpBodyOf(v); ok {
+		b.ContentType = res.Header.Get("Content-Type")
+		b.Data = data
+		return nil
 	}
 	if len(data) == 0 {
 		return nil
