@@ -18,6 +18,7 @@ import (
 	"github.com/seed6ad8aa6b/kratos/contrib/registry/etcd/etcdtest"
 	"github.com/seed6ad8aa6b/kratos/e2e/internal/greeter"
 	"github.com/seed6ad8aa6b/kratos/middleware"
+	"github.com/seed6ad8aa6b/kratos/middleware/retry"
 	"github.com/seed6ad8aa6b/kratos/registry"
 	"github.com/seed6ad8aa6b/kratos/selector"
 	"github.com/seed6ad8aa6b/kratos/selector/wrr"
@@ -40,6 +41,9 @@ const (
 	hangFor = 3 * time.Second
 	// goodputBucket is the width of the buckets goodput is measured in.
 	goodputBucket = 100 * time.Millisecond
+	// perTryTimeout bounds each attempt of a call that retries; the
+	// greeter answers in microseconds.
+	perTryTimeout = 150 * time.Millisecond
 )
 
 // clientConfig is a way to set up the clients.
@@ -65,6 +69,18 @@ var clientConfigs = []clientConfig{
 		// The default clients: outlier ejection (on by default), no
 		// retries.
 		name: "ejection",
+	},
+	{
+		// Clients set up as the resilience features mean them to be:
+		// ejection and retries with a per-try timeout.
+		name: "retry+ejection",
+		middleware: func() []middleware.Middleware {
+			return []middleware.Middleware{retry.Client(
+				retry.WithPerTryTimeout(perTryTimeout),
+				retry.WithIdempotent(greeter.OperationSayHello),
+			)}
+		},
+		assert: true,
 	},
 }
 
