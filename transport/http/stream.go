@@ -45,8 +45,9 @@ type ServerStream interface {
 	grpc.ServerStream
 	// Send writes m as the next message of the stream.
 	Send(m any) error
-	// Recv reads the next message into m, with the path variables and the
-	// query values of the request set over it (see WithStreamBodyField).
+	// Recv reads the next message into m, with the path variables of the
+	// request set over it and the fields it left unset filled from the
+	// query (see WithStreamBodyField).
 	// It returns io.EOF once the client has no more to send.
 	Recv(m any) error
 	// SendAndClose writes m, the single reply of a client-streaming call;

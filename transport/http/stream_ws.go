@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/seed6ad8aa6b/kratos/encoding"
 	"github.com/seed6ad8aa6b/kratos/errors"
@@ -94,8 +96,10 @@ var _ ServerStream = (*wsStream)(nil)
 // Accept header, else of its Content-Type, else json, for both
 // directions (an *httpbody.HttpBody is its data as it is). Messages are
 // sent in text frames, or in binary frames for codecs that do not write
-// text, such as proto. Recv sets the path variables and the query values of
-// the request over each message it decodes. Messages larger than the
+// text, such as proto. Recv sets the path variables of the request over
+// each message it decodes, and fills the fields a message leaves unset from
+// the query (where generated clients put the fields of their first
+// message). Messages larger than the
 // server's request body limit (WithMaxRequestBodySize, 4 MiB by default)
 // end the stream.
 //
@@ -298,10 +302,36 @@ func (s *wsStream) recv(m any, overlay bool) error {
 	if err != nil || !overlay {
 		return err
 	}
-	if err := s.c.BindQuery(m); err != nil {
+	if err := s.fillFromQuery(m); err != nil {
 		return err
 	}
 	return s.c.BindVars(m)
+}
+
+// fillFromQuery sets the fields of m that the message left unset from the
+// query of the request. A generated client puts the fields of its first
+// message in the query, so they must not override the later messages.
+// Values that are not proto messages get the query set over them.
+func (s *wsStream) fillFromQuery(m any) error {
+	if s.req.URL.RawQuery == "" {
+		return nil
+	}
+	pm, ok := m.(proto.Message)
+	if !ok {
+		return s.c.BindQuery(m)
+	}
+	r := pm.ProtoReflect()
+	q := r.New()
+	if err := s.c.BindQuery(q.Interface()); err != nil {
+		return err
+	}
+	q.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if !r.Has(fd) {
+			r.Set(fd, v)
+		}
+		return true
+	})
+	return nil
 }
 
 // release tells the reader that the message it handed over was decoded,

@@ -73,16 +73,20 @@ func TestWebSocketBidiWithHalfClose(t *testing.T) {
 			if err != nil {
 				t.Fatalf("WebSocket() error = %v", err)
 			}
-			for _, msg := range []string{"hello", "multi\nline"} {
-				// The path and the query overlay what the client sends.
-				if err := stream.Send(&testpb.RouteNote{Room: "ignored", Author: "ignored", Message: msg}); err != nil {
+			for _, tt := range []struct{ msg, author, want string }{
+				{"hello", "", "ann"},
+				{"multi\nline", "zed", "zed"},
+			} {
+				// The path variables are set over what the client sends;
+				// the query fills what it left unset.
+				if err := stream.Send(&testpb.RouteNote{Room: "ignored", Author: tt.author, Message: tt.msg}); err != nil {
 					t.Fatalf("Send() error = %v", err)
 				}
 				var got testpb.RouteNote
 				if err := stream.Recv(&got); err != nil {
 					t.Fatalf("Recv() error = %v", err)
 				}
-				want := &testpb.RouteNote{Room: "r1", Author: "ann", Message: "re: " + msg}
+				want := &testpb.RouteNote{Room: "r1", Author: tt.want, Message: "re: " + tt.msg}
 				if !proto.Equal(&got, want) {
 					t.Errorf("Recv() = %v, want %v", &got, want)
 				}
