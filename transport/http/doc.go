@@ -27,6 +27,22 @@
 // http.DefaultServeMux. Request bodies of routes are limited (see
 // WithMaxRequestBodySize).
 //
+// # Streams
+//
+// Streaming methods of a gRPC service are served over HTTP on the stream
+// interfaces protoc-gen-go-grpc generates, so one implementation serves
+// both transports: server-streaming calls as Server-Sent Events
+// (NewServerSentEventServerStream, read by Client.ServerSentEvent or a
+// browser's EventSource), client- and bidi-streaming calls over WebSocket
+// (NewWebSocketServerStream, Client.WebSocket). A ServerStream is not cut
+// by the server's Timeout, runs the service inside the server middleware
+// like any call, and carries errors as {"code","reason","message","metadata"}
+// to the client, which returns them as *errors.Error. See ServerStream and
+// ClientStream.
+//
+// A google.api.HttpBody request or reply (*httpbody.HttpBody) is the raw
+// body with its content type, in the default codecs of server and client.
+//
 // # Client
 //
 // NewClient returns a Client for one endpoint or, with WithDiscovery, for
