@@ -9,9 +9,33 @@ const masked = "***"
 // FilterLevel drops records below level. The default is the zero Level,
 // LevelInfo, so a Filter drops debug records unless FilterLevel(LevelDebug)
 // is given.
+//
+// FilterLevel and [FilterLeveler] replace each other: the last one given
+// wins.
 func FilterLevel(level Level) FilterOption {
 	return func(f *Filter) {
 		f.level = level
+		f.leveler = nil
+	}
+}
+
+// FilterLeveler drops records below the level l reports, asked again for
+// every record, so that the level can change while the filter is in use:
+//
+//	var level log.LevelVar // slog.LevelInfo
+//	logger := log.NewFilter(sink, log.FilterLeveler(&level))
+//	level.Set(log.LevelDebug.Level()) // debug records pass from now on
+//
+// l speaks slog levels; a record's Level is compared after the mapping of
+// [Level.Level] (LevelWarn is slog.LevelWarn, ...), so a slog level between
+// two of ours lets the higher one through. A nil l puts back the fixed
+// level of FilterLevel (LevelInfo by default). FilterLevel and
+// FilterLeveler replace each other: the last one given wins.
+//
+// This option is not part of Kratos v2.
+func FilterLeveler(l Leveler) FilterOption {
+	return func(f *Filter) {
+		f.leveler = l
 	}
 }
 
@@ -48,11 +72,12 @@ func FilterFunc(fn func(level Level, keyvals ...any) bool) FilterOption {
 // Filter is a Logger that drops or masks records before passing them on.
 // It is immutable once built and safe for concurrent use.
 type Filter struct {
-	logger Logger
-	level  Level
-	key    map[string]struct{}
-	value  map[string]struct{}
-	filter func(level Level, keyvals ...any) bool
+	logger  Logger
+	level   Level
+	leveler Leveler // when set, it decides instead of level
+	key     map[string]struct{}
+	value   map[string]struct{}
+	filter  func(level Level, keyvals ...any) bool
 }
 
 var _ Logger = (*Filter)(nil)
@@ -79,7 +104,7 @@ func NewFilter(logger Logger, opts ...FilterOption) *Filter {
 // FilterValue, and passes the rest on. Only string keys and string values
 // are compared; the caller's keyvals slice is never modified.
 func (f *Filter) Log(level Level, keyvals ...any) error {
-	if level < f.level {
+	if f.below(level) {
 		return nil
 	}
 	if f.filter != nil {
@@ -97,6 +122,14 @@ func (f *Filter) Log(level Level, keyvals ...any) error {
 		keyvals = f.mask(keyvals)
 	}
 	return f.logger.Log(level, keyvals...)
+}
+
+// below reports whether records at level are dropped for their level.
+func (f *Filter) below(level Level) bool {
+	if f.leveler != nil {
+		return slogLevel(level) < f.leveler.Level()
+	}
+	return level < f.level
 }
 
 // mask returns keyvals with the selected values replaced, copying the slice

@@ -1,6 +1,9 @@
 package log
 
-import "strings"
+import (
+	"log/slog"
+	"strings"
+)
 
 // Level is the severity of a record. Higher values are more severe.
 type Level int8
@@ -24,6 +27,38 @@ const (
 	// the package-level [Fatal] functions do.
 	LevelFatal
 )
+
+// LevelVar is a level that can be read and changed while loggers use it:
+// log/slog's LevelVar, safe for concurrent use, whose zero value is
+// slog.LevelInfo. It holds a slog level; set one of this package's levels
+// with its Level method:
+//
+//	var v log.LevelVar
+//	v.Set(log.LevelDebug.Level())
+//
+// Give it to a [Filter] with [FilterLeveler]. Its MarshalText and
+// UnmarshalText speak slog's names ("DEBUG", "INFO", "WARN", "ERROR").
+//
+// This type is not part of Kratos v2; Kratos v3 has the same alias.
+type LevelVar = slog.LevelVar
+
+// Leveler is anything that reports a slog level: a *[LevelVar], a
+// slog.Level or a [Level].
+//
+// This type is not part of Kratos v2; Kratos v3 has the same alias.
+type Leveler = slog.Leveler
+
+var _ Leveler = LevelInfo
+
+// Level returns the slog level that l maps to, by steps of four:
+// LevelDebug is slog.LevelDebug (-4), LevelInfo slog.LevelInfo (0),
+// LevelWarn slog.LevelWarn (4), LevelError slog.LevelError (8) and
+// LevelFatal slog.Level(12). With it a Level is a [Leveler].
+//
+// This method is not part of Kratos v2.
+func (l Level) Level() slog.Level {
+	return slogLevel(l)
+}
 
 // Key returns [LevelKey].
 func (l Level) Key() string {

@@ -141,7 +141,7 @@ func enabled(l Logger, level Level) bool {
 		case nil, discard:
 			return false
 		case *Filter:
-			if level < v.level {
+			if v.below(level) {
 				return false
 			}
 			l = v.logger
