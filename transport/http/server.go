@@ -270,6 +270,7 @@ type Server struct {
 	log              atomic.Pointer[log.Helper]
 	panics           panicLog
 	endpointStr      string
+	rpc              rpcState // services registered with RegisterService (rpc.go)
 }
 
 type headerRoute struct {
@@ -312,6 +313,7 @@ func NewServer(opts ...ServerOption) *Server {
 		ReadHeaderTimeout: defaultReadHeaderTimeout,
 		IdleTimeout:       max(srv.idleTimeout, 0),
 	}
+	srv.rpc.init(srv)
 	if srv.endpoint != nil {
 		srv.endpointStr = srv.endpoint.String()
 	}
@@ -468,6 +470,9 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 		case http.StatusOK:
 			h, vars, template = m.Handler, params, m.Template
 		case http.StatusNotFound:
+			if s.serveRPC(w, req) {
+				return
+			}
 			s.notFound.ServeHTTP(w, req)
 			return
 		case http.StatusMethodNotAllowed:
