@@ -32,6 +32,7 @@ const (
 	reasonBadRequest       = "BAD_REQUEST"
 	reasonBodyTooLarge     = "BODY_TOO_LARGE"
 	reasonBodyTimeout      = "BODY_TIMEOUT"
+	reasonServerStopping   = "SERVER_STOPPING"
 )
 
 // DecodeRequestFunc decodes part of a request (body, query or path

@@ -271,6 +271,55 @@ type Server struct {
 	panics           panicLog
 	endpointStr      string
 	rpc              rpcState // services registered with RegisterService (rpc.go)
+
+	// streamStop is cancelled when Stop begins, ending every stream
+	// (SSE and WebSocket) with its cause; streams counts them so Stop can
+	// wait for them, since net/http does not track hijacked connections.
+	streamStop   context.Context
+	streamCancel context.CancelCauseFunc
+	streams      streamSet
+}
+
+// streamSet counts the running streams of a server.
+type streamSet struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed when n drops to zero while someone waits
+}
+
+func (s *streamSet) add() {
+	s.mu.Lock()
+	s.n++
+	s.mu.Unlock()
+}
+
+func (s *streamSet) done() {
+	s.mu.Lock()
+	if s.n--; s.n == 0 && s.idle != nil {
+		close(s.idle)
+		s.idle = nil
+	}
+	s.mu.Unlock()
+}
+
+// wait returns once no stream runs, or ctx's error when it ends first.
+func (s *streamSet) wait(ctx context.Context) error {
+	s.mu.Lock()
+	if s.n == 0 {
+		s.mu.Unlock()
+		return nil
+	}
+	if s.idle == nil {
+		s.idle = make(chan struct{})
+	}
+	idle := s.idle
+	s.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 type headerRoute struct {
@@ -314,6 +363,7 @@ func NewServer(opts ...ServerOption) *Server {
 		IdleTimeout:       max(srv.idleTimeout, 0),
 	}
 	srv.rpc.init(srv)
+	srv.streamStop, srv.streamCancel = context.WithCancelCause(context.Background())
 	if srv.endpoint != nil {
 		srv.endpointStr = srv.endpoint.String()
 	}
@@ -706,9 +756,12 @@ func (s *Server) Start(ctx context.Context) error {
 	return err
 }
 
-// Stop stops the server gracefully: it closes the listener, waits for
-// in-flight requests to finish, and when ctx is done first closes all
-// connections. It may be called before Start and more than once.
+// Stop stops the server gracefully: it ends the streams (SSE and
+// WebSocket, with a 503 error whose reason is "SERVER_STOPPING", so their
+// clients can reconnect elsewhere), closes the listener, waits for
+// in-flight requests and streams to finish, and when ctx is done first
+// closes all connections. It may be called before Start and more than
+// once.
 func (s *Server) Stop(ctx context.Context) error {
 	s.mu.Lock()
 	s.stopped = true
@@ -717,7 +770,14 @@ func (s *Server) Stop(ctx context.Context) error {
 
 	logger := s.logFor(ctx)
 	logger.Info("[HTTP] server stopping")
+	// Streams would hold a graceful stop until its deadline (WebSocket
+	// ones even past it): end them now, so their clients can reconnect
+	// elsewhere.
+	s.streamCancel(errors.ServiceUnavailable(reasonServerStopping, "transport/http: the server is stopping"))
 	err := s.Shutdown(ctx)
+	if werr := s.streams.wait(ctx); err == nil {
+		err = werr
+	}
 	if err != nil && ctx.Err() != nil {
 		logger.Warn("[HTTP] server couldn't stop gracefully in time, doing force stop")
 		err = s.Server.Close()

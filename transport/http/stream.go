@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -158,7 +159,9 @@ type serverStreamBase struct {
 	ctx      *streamContext
 	cancel   context.CancelCauseFunc
 	stopNet  func() bool
+	stopSrv  func() bool
 	deadline context.CancelFunc
+	untrack  func() // tells the server the stream is over; runs once
 }
 
 // init sets up the stream's context from the handler's Context c. onGone
@@ -172,11 +175,25 @@ func (b *serverStreamBase) init(c Context, stream any, onGone func()) {
 		life, b.deadline = context.WithDeadline(life, time.Now().Add(d))
 	}
 	b.ctx = newStreamContext(c, life, stream)
+	b.untrack, b.stopSrv = func() {}, func() bool { return false }
+	if w, ok := c.(*wrapper); ok && w.srv != nil {
+		// The server ends its streams when it stops, and waits for them.
+		srv := w.srv
+		srv.streams.add()
+		b.untrack = sync.OnceFunc(srv.streams.done)
+		b.stopSrv = context.AfterFunc(srv.streamStop, func() {
+			b.cancel(context.Cause(srv.streamStop))
+		})
+	}
 	b.stopNet = context.AfterFunc(netContext(c), func() {
 		b.cancel(errors.ClientClosed("CANCELED", "transport/http: the client went away"))
 		if onGone != nil {
 			onGone()
 		}
+		// The request is over (the client went away or the handler
+		// returned), whether or not the stream was ended.
+		b.stopSrv()
+		b.untrack()
 	})
 }
 
@@ -184,8 +201,10 @@ func (b *serverStreamBase) init(c Context, stream any, onGone func()) {
 // request.
 func (b *serverStreamBase) end(cause error) {
 	b.stopNet()
+	b.stopSrv()
 	b.cancel(cause)
 	b.deadline()
+	b.untrack()
 }
 
 func (b *serverStreamBase) Context() context.Context { return b.ctx }
