@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"encoding/xml"
+	stderrors "errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seed6ad8aa6b/kratos/encoding"
+	"github.com/seed6ad8aa6b/kratos/errors"
 	"github.com/seed6ad8aa6b/kratos/middleware"
 	"github.com/seed6ad8aa6b/kratos/transport/http/binding"
 )
@@ -241,6 +243,7 @@ func (c *wrapper) encode(v any) error {
 // encodeError writes err with the server's error encoder on the
 // underlying writer.
 func (c *wrapper) encodeError(err error) {
+	err = fromContextError(err)
 	if c.srv.defaults&defaultEne != 0 {
 		DefaultErrorEncoder(c.w.w, c.peek(), err)
 		return
@@ -329,6 +332,24 @@ func (c *wrapper) Value(key any) any {
 		return nil
 	}
 	return c.ctx.Value(key)
+}
+
+// fromContextError turns a handler's bare context error into the error a
+// client can act on: 504 with reason "DEADLINE_EXCEEDED" when the request
+// ran out of time (its own Timeout or the caller's Connect-Timeout-Ms),
+// 499 "CANCELED" when it was cancelled, the codes the client gives the
+// same events. Kratos writes both as 500.
+func fromContextError(err error) error {
+	var se *errors.Error
+	switch {
+	case stderrors.As(err, &se):
+		return err
+	case stderrors.Is(err, context.DeadlineExceeded):
+		return errors.GatewayTimeout("DEADLINE_EXCEEDED", err.Error()).WithCause(err)
+	case stderrors.Is(err, context.Canceled):
+		return errors.ClientClosed("CANCELED", err.Error()).WithCause(err)
+	}
+	return err
 }
 
 // responseWriter defers WriteHeader until the first Write, so a response

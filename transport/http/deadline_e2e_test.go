@@ -3,7 +3,9 @@ package http_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,5 +58,23 @@ func TestCallerDeadlineReachesTheServer(t *testing.T) {
 				t.Errorf("handler saw %dms left, want between %d and %d", got, tt.min, tt.max)
 			}
 		})
+	}
+}
+
+func TestHandlerContextErrorsAreTyped(t *testing.T) {
+	srv, host := startServer(t, khttp.Timeout(20*time.Millisecond))
+	srv.Route("/").GET("/slow", func(ctx khttp.Context) error {
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	res, err := http.Get("http://" + host + "/slow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body strings.Builder
+	_, _ = io.Copy(&body, res.Body)
+	if res.StatusCode != http.StatusGatewayTimeout || !strings.Contains(body.String(), `"reason":"DEADLINE_EXCEEDED"`) {
+		t.Errorf("GET /slow = %d %s, want 504 DEADLINE_EXCEEDED", res.StatusCode, body.String())
 	}
 }
