@@ -9,6 +9,23 @@
 // line; FormatArgs describes how requests are rendered and cut.
 // ServerWithOptions and ClientWithOptions take options such as
 // WithMaxFieldSize; Server and Client use the defaults.
+//
+// # Order with tracing
+//
+// Valuers bound to the logger, such as tracing.TraceID and tracing.SpanID,
+// are resolved with the context this middleware receives. For the record to
+// carry the call's trace, the tracing middleware must already have run, so
+// list it before this one (middleware listed first runs outermost):
+//
+//	http.Middleware(
+//		recovery.Recovery(),
+//		tracing.Server(),
+//		logging.Server(logger), // logger = log.With(sink, "trace.id", tracing.TraceID(), "span.id", tracing.SpanID())
+//	)
+//
+// With logging listed before tracing, the record is written with the
+// context from before the span was opened, and trace.id and span.id are
+// empty. The same holds for Client and tracing.Client.
 package logging
 
 import (

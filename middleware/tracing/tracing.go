@@ -13,6 +13,15 @@
 // the middleware before installing the SDK is fine. Tracer exposes the span
 // handling for transports that do not use middleware. TraceID and SpanID are
 // log valuers that put the current trace and span IDs on log records.
+//
+// # Order with logging
+//
+// The span lives in the context that the middleware after this one
+// receives. List Server (or Client) before the logging middleware, so that
+// the logging middleware's record carries the call's trace.id and span.id;
+// listed after it, they are empty in that record:
+//
+//	grpc.Middleware(recovery.Recovery(), tracing.Server(), logging.Server(logger))
 package tracing
 
 import (
