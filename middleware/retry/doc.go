@@ -85,7 +85,14 @@
 //
 // A hedged attempt avoids the nodes of the attempts that have failed, but
 // may meet one still in flight: which node an attempt in flight uses
-// becomes known only when it returns.
+// becomes known only when it returns. The balancer usually spreads them
+// anyway (round robin moves on, p2c avoids the node with a call in
+// flight).
+//
+// Hedging needs a client that can run attempts at the same time. The HTTP
+// client gives each attempt its own copy of the request and its own reply
+// to decode into. The gRPC client does not yet (every attempt decodes into
+// the caller's reply message), so on gRPC, Hedge falls back to retries.
 //
 // # Order in the chain
 //

@@ -115,24 +115,27 @@ func WithIdempotentFunc(f func(ctx context.Context, operation string) bool) Opti
 // Hedge makes the middleware hedge idempotent calls instead of retrying
 // them after a back-off: it starts the call, and while no attempt has
 // answered, another attempt every delay, to a node not tried yet where
-// there is one, maxAttempts attempts in all, the first included. An attempt that
-// fails with an error that could be retried starts the next one at once.
-// The first successful reply, or the first error that cannot be retried,
-// is the call's answer; the other attempts' contexts are then cancelled and
-// the middleware waits for them to return. Every attempt after the first
-// draws from the budget; non-idempotent calls are not hedged but retried
-// (only when not sent) as without Hedge. maxAttempts of 1 or less turns hedging
-// off. By default there is no hedging.
+// there is one, maxAttempts attempts in all, the first included. An
+// attempt that fails with an error that could be retried starts the next
+// one at once. The first successful reply, or the first error that cannot
+// be retried, is the call's answer; the other attempts' contexts are then
+// cancelled and the middleware waits for them to return. Every attempt
+// after the first draws from the budget. Calls that are not idempotent are
+// not hedged but retried as without Hedge, and so are gRPC calls for now:
+// the gRPC client decodes every attempt into the caller's reply, so its
+// attempts must not overlap. maxAttempts of 1 or less turns hedging off.
+// By default there is no hedging.
 func Hedge(delay time.Duration, maxAttempts int) Option {
 	return func(o *options) { o.hedgeDelay, o.hedgeMax = max(delay, 0), maxAttempts }
 }
 
 // Client returns a client middleware that retries failed calls, or hedges
-// them with Hedge, for both transports. See the package documentation for
-// what it retries. Put it before (outside) middleware that should run once
-// per call, such as logging, metrics and tracing, and after middleware that
-// should run once per attempt, such as circuitbreaker. The middleware is
-// safe for concurrent use; its budget is shared by all the calls it sees.
+// them with Hedge, on both transports. See the package documentation for
+// what it retries. List it after the middleware that should run once per
+// call, such as logging, metrics and tracing, and before the middleware
+// that should run once per attempt, such as circuitbreaker. The middleware
+// is safe for concurrent use; its budget is shared by all the calls it
+// sees.
 func Client(opts ...Option) middleware.Middleware {
 	o := &options{
 		maxAttempts: DefaultMaxAttempts,
@@ -166,11 +169,18 @@ func (o *options) call(ctx context.Context, req any, next middleware.Handler) (a
 		return o.once(ctx, req, next)
 	}
 	idem := o.idem.idempotent(ctx, tr)
-	if idem && o.hedgeMax > 1 {
+	if idem && o.hedgeMax > 1 && concurrentAttempts(tr.Kind()) {
 		return o.hedge(ctx, tr.Kind(), req, next)
 	}
 	return o.retry(ctx, tr.Kind(), idem, req, next)
 }
+
+// concurrentAttempts reports whether the client of a transport may run
+// several attempts of a call at the same time. The HTTP client gives each
+// attempt a request and a reply of its own. The gRPC client decodes every
+// attempt into the caller's reply message, so its attempts must not
+// overlap: Hedge falls back to retries there.
+func concurrentAttempts(kind transport.Kind) bool { return kind == transport.KindHTTP }
 
 // once makes a single attempt.
 func (o *options) once(ctx context.Context, req any, next middleware.Handler) (any, error) {

@@ -60,6 +60,12 @@ func clientCtx(ctx context.Context, op string) context.Context {
 	return transport.NewClientContext(ctx, &fakeTransport{kind: transport.KindGRPC, op: op})
 }
 
+// httpCtx returns a context with an HTTP client transport of op, which
+// may be hedged.
+func httpCtx(ctx context.Context, op string) context.Context {
+	return transport.NewClientContext(ctx, &fakeTransport{kind: transport.KindHTTP, op: op})
+}
+
 func TestBackoff(t *testing.T) {
 	most := func(n int64) int64 { return n - 1 }
 	least := func(int64) int64 { return 0 }
@@ -441,7 +447,7 @@ func TestHedgeOutcomes(t *testing.T) {
 			}
 			return nil, errors.BadRequest("BAD", "")
 		})
-		if _, err := h(clientCtx(testContext(t), op), "req"); !errors.IsBadRequest(err) {
+		if _, err := h(httpCtx(testContext(t), op), "req"); !errors.IsBadRequest(err) {
 			t.Errorf("call error = %v, want the 400", err)
 		}
 		// The middleware waited for the first attempt.
@@ -454,7 +460,7 @@ func TestHedgeOutcomes(t *testing.T) {
 		h := Client(WithIdempotent(op), Hedge(time.Hour, 3))(func(ctx context.Context, _ any) (any, error) {
 			return nil, errors.ServiceUnavailable("BUSY", string(rune('0'+log.add(ctx))))
 		})
-		_, err := h(clientCtx(testContext(t), op), "req")
+		_, err := h(httpCtx(testContext(t), op), "req")
 		if got := errors.FromError(err).Message; got != "3" {
 			t.Errorf("call error = %v, want the third attempt's", err)
 		}
@@ -468,7 +474,7 @@ func TestHedgeOutcomes(t *testing.T) {
 			log.add(ctx)
 			return nil, errors.ServiceUnavailable("BUSY", "")
 		})
-		_, _ = h(clientCtx(testContext(t), op), "req")
+		_, _ = h(httpCtx(testContext(t), op), "req")
 		if got := log.count(); got != 1 {
 			t.Errorf("attempts = %d, want 1", got)
 		}
@@ -479,11 +485,28 @@ func TestHedgeOutcomes(t *testing.T) {
 			log.add(ctx)
 			return nil, errors.ServiceUnavailable("BUSY", "")
 		})
-		_, _ = h(clientCtx(testContext(t), "/test.Svc/Post"), "req")
+		_, _ = h(httpCtx(testContext(t), "/test.Svc/Post"), "req")
 		if got := log.count(); got != 1 {
 			t.Errorf("attempts = %d, want 1", got)
 		}
 	})
+}
+
+func TestHedgeFallsBackOnGRPC(t *testing.T) {
+	var log attemptLog
+	h := Client(WithIdempotent(op), Hedge(time.Nanosecond, 3), fast)(func(ctx context.Context, _ any) (any, error) {
+		if n := log.add(ctx); n < 3 {
+			return nil, errors.ServiceUnavailable("BUSY", "")
+		}
+		return "ok", nil
+	})
+	if reply, err := h(clientCtx(testContext(t), op), "req"); reply != "ok" || err != nil {
+		t.Errorf("call = %v, %v; want ok, nil", reply, err)
+	}
+	// Retried one after the other: the gRPC marker shows the sequence.
+	if got, want := log.markers, []string{"", "1", "2"}; len(got) != 3 || got[1] != want[1] || got[2] != want[2] {
+		t.Errorf("outgoing %s = %q, want %q", attemptKey, got, want)
+	}
 }
 
 var _ middleware.Middleware = Client()
