@@ -199,12 +199,23 @@ func (s *Server) serveRPC(w http.ResponseWriter, req *http.Request) bool {
 	}
 	m := (*ms)[path]
 	if m == nil {
-		if _, ok := p.(*grpcwire.Protocol); !ok {
-			return false
+		switch p := p.(type) {
+		case *grpcwire.Protocol:
+			// A gRPC client learns of a missing method from the status.
+			st, _ := p.NewStream(w, req, rpcwire.Spec{Procedure: path, StreamType: rpcwire.BidiStream})
+			st.Close(rpcwire.Errorf(codes.Unimplemented, "unknown method %s", path))
+			return true
+		case *connect.Protocol:
+			return p.WriteUnknown(w, req)
 		}
-		// A gRPC client learns of a missing method from the status.
-		st, _ := p.NewStream(w, req, rpcwire.Spec{Procedure: path, StreamType: rpcwire.BidiStream})
-		st.Close(rpcwire.Errorf(codes.Unimplemented, "unknown method %s", path))
+		return false
+	}
+	if req.Method != http.MethodPost && req.Method != http.MethodGet {
+		rpcwire.WriteHTTPError(w, &rpcwire.HTTPError{
+			Status: http.StatusMethodNotAllowed,
+			Header: http.Header{"Allow": {http.MethodPost}},
+			Msg:    "method not allowed",
+		})
 		return true
 	}
 	if p == nil {

@@ -244,17 +244,64 @@ func (s *stream) Receive(m any) error {
 	if s.in == nil {
 		s.in = rpcwire.GetBuffer()
 	}
-	flags, err := rpcwire.ReadEnvelope(s.r.Body, s.in, s.p.cfg.MaxMessage)
+	one := !s.spec.StreamType.IsClientStream()
+	if one && s.received {
+		return io.EOF
+	}
+	flags, err := s.readEnvelope(s.in)
+	if err == io.EOF && one {
+		return rpcwire.Errorf(codes.Unimplemented, "protocol error: no request message for a method with one")
+	}
 	if err != nil {
 		return err
 	}
+	s.received = true
+	if err := s.decode(s.in.Bytes(), flags&rpcwire.FlagCompressed != 0, m); err != nil {
+		return err
+	}
+	if one {
+		// The one request must be followed by the end of the body.
+		var extra bytes.Buffer
+		if _, err := s.readEnvelope(&extra); err != io.EOF {
+			if err == nil {
+				err = rpcwire.Errorf(codes.Unimplemented, "protocol error: more than one request message for a method with one")
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// readEnvelope reads the next envelope of a streaming request into buf
+// and checks its flags.
+func (s *stream) readEnvelope(buf *bytes.Buffer) (byte, error) {
+	flags, err := rpcwire.ReadEnvelope(s.r.Body, buf, s.p.cfg.MaxMessage)
+	if err != nil {
+		return 0, err
+	}
 	switch {
 	case flags&^rpcwire.FlagCompressed != 0:
-		return rpcwire.Errorf(codes.InvalidArgument, "protocol error: invalid envelope flags %#x", flags)
+		return 0, rpcwire.Errorf(codes.InvalidArgument, "protocol error: invalid envelope flags %#x", flags)
 	case flags&rpcwire.FlagCompressed != 0 && !s.gzipIn:
-		return rpcwire.Errorf(codes.Internal, "protocol error: compressed message without %s", headerStreamEncoding)
+		return 0, rpcwire.Errorf(codes.Internal, "protocol error: compressed message without %s", headerStreamEncoding)
 	}
-	return s.decode(s.in.Bytes(), flags&rpcwire.FlagCompressed != 0, m)
+	return flags, nil
+}
+
+// WriteUnknown answers a request for a method that is not registered when
+// it is a Connect request (it has a Connect-Protocol-Version header or a
+// streaming Content-Type): with 404 and the Connect error unimplemented,
+// which Connect clients read. It reports whether it did.
+func (p *Protocol) WriteUnknown(w http.ResponseWriter, r *http.Request) bool {
+	_, streaming := rpcwire.ContentSubtype(r.Header.Get("Content-Type"), streamPrefix)
+	if !streaming && r.Header.Get(headerProtocolVersion) == "" {
+		return false
+	}
+	b, _ := json.Marshal(&wireError{Code: rpcwire.CodeName(codes.Unimplemented), Message: r.URL.Path + " is not implemented"})
+	w.Header().Set("Content-Type", contentTypeJSON)
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = w.Write(b)
+	return true
 }
 
 func (s *stream) decode(data []byte, compressed bool, m any) error {

@@ -269,9 +269,6 @@ func (s *stream) setHeader(h http.Header) {
 		h[headerEncoding] = []string{rpcwire.Gzip}
 	}
 	h[headerAcceptEncoding] = []string{rpcwire.AcceptCompression}
-	if !s.web {
-		h["Trailer"] = []string{headerStatus + ", " + headerMessage + ", " + headerDetails}
-	}
 }
 
 func (s *stream) Send(m any) error {
@@ -339,16 +336,20 @@ func (s *stream) Close(err error) {
 			trailers[headerDetails] = []string{base64.RawStdEncoding.EncodeToString(b)}
 		}
 	}
-	if !s.sentHead {
-		// Trailers-only: the status travels in the header.
+	if !s.sentHead && (s.web || len(s.w.Header()) == 0) {
+		// Trailers-only: the status travels in the header. (A gRPC
+		// reply whose handler set headers sends them first, as grpc-go
+		// does, for clients that tell headers from trailers.)
 		h := s.w.Header()
 		s.setHeader(h)
-		delete(h, "Trailer")
 		for k, vs := range trailers {
 			h[k] = vs
 		}
 		s.w.WriteHeader(http.StatusOK)
 		return
+	}
+	if !s.sentHead {
+		s.writeHeader()
 	}
 	if !s.web {
 		h := s.w.Header()
