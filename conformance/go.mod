@@ -7,6 +7,7 @@ replace github.com/seed6ad8aa6b/kratos => ..
 tool connectrpc.com/conformance/cmd/connectconformance
 
 require (
+	connectrpc.com/connect v1.21.1
 	github.com/seed6ad8aa6b/kratos v0.0.0-00010101000000-000000000000
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261019180522-ce908d29299b
 	google.golang.org/grpc v1.85.0
