@@ -46,10 +46,14 @@
 //
 // # Another node
 //
-// Each attempt gets a selector.Peer of its own, in which the selector
-// records the node it picked, and every attempt after the first a node
-// filter (selector.NewNodeFilterContext) that leaves out the nodes that
-// earlier attempts failed on, unless no other node is left.
+// The middleware learns the node of an attempt from the selector.Peer in
+// its context, where the selector records the node it picked: the first
+// attempt of a retried call uses the Peer the client put into the context,
+// every later attempt, and every attempt of a hedged call, one of its own;
+// at the end the client's Peer shows the node of the attempt that gave the
+// answer. Every attempt after the first carries a node filter
+// (selector.NewNodeFilterContext) that leaves out the nodes that earlier
+// attempts failed on, unless no other node is left.
 //
 // # Budget
 //

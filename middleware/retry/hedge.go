@@ -20,6 +20,7 @@ type outcome struct {
 
 // hedge runs the attempts of an idempotent call as Hedge describes.
 func (o *options) hedge(ctx context.Context, kind transport.Kind, req any, next middleware.Handler) (any, error) {
+	outer, _ := selector.FromPeerContext(ctx)
 	hctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait() // runs after cancel: no attempt outlives the call
@@ -29,7 +30,7 @@ func (o *options) hedge(ctx context.Context, kind transport.Kind, req any, next 
 	var tried []string
 	sent, inflight := 0, 0
 	start := func() {
-		actx, stop, peer := o.attemptContext(hctx, kind, sent, tried)
+		actx, stop, peer := o.attemptContext(hctx, kind, sent, tried, nil)
 		sent++
 		inflight++
 		wg.Go(func() {
@@ -63,10 +64,8 @@ func (o *options) hedge(ctx context.Context, kind transport.Kind, req any, next 
 			}
 		case r := <-results:
 			inflight--
-			if r.err == nil {
-				return r.reply, nil
-			}
-			if ctx.Err() != nil || !retryable(r.err, true, r.perTry) {
+			if r.err == nil || ctx.Err() != nil || !retryable(r.err, true, r.perTry) {
+				report(outer, r.peer)
 				return r.reply, r.err
 			}
 			last = r
@@ -74,6 +73,7 @@ func (o *options) hedge(ctx context.Context, kind transport.Kind, req any, next 
 			if more() {
 				timer.Reset(o.hedgeDelay) // since Go 1.23 no stale tick survives Reset
 			} else if inflight == 0 {
+				report(outer, last.peer)
 				return last.reply, last.err
 			}
 		}

@@ -195,36 +195,55 @@ func (o *options) once(ctx context.Context, req any, next middleware.Handler) (a
 // retry makes attempts one after the other until one succeeds or the
 // failure may not be retried.
 func (o *options) retry(ctx context.Context, kind transport.Kind, idem bool, req any, next middleware.Handler) (any, error) {
+	// The first attempt uses the Peer the client put into ctx, if any:
+	// nothing runs beside it, and the HTTP client then sends the request
+	// as it does without this middleware. Later attempts get their own.
+	outer, _ := selector.FromPeerContext(ctx)
 	var tried []string
 	for n := 0; ; n++ {
-		actx, cancel, peer := o.attemptContext(ctx, kind, n, tried)
+		shared := outer
+		if n > 0 {
+			shared = nil
+		}
+		actx, cancel, peer := o.attemptContext(ctx, kind, n, tried, shared)
 		reply, err := next(actx, req)
 		perTry := perTryTimedOut(actx)
 		if cancel != nil {
 			cancel()
 		}
-		if err == nil {
-			return reply, nil
-		}
-		if ctx.Err() != nil || n+1 >= o.maxAttempts || !retryable(err, idem, perTry) {
+		if err == nil || ctx.Err() != nil || n+1 >= o.maxAttempts || !retryable(err, idem, perTry) {
+			report(outer, peer)
 			return reply, err
 		}
 		tried = addTried(tried, peer)
 		wait := backoff(n+1, o.base, o.cap, o.jitter, o.rand)
 		if !timeLeft(ctx, wait) || !o.budget.withdraw() || !sleep(ctx, wait) {
+			report(outer, peer)
 			return reply, err
 		}
 	}
 }
 
-// attemptContext returns the context of attempt n (0 for the first): a
-// Peer of its own, for n > 0 the nodes already tried excluded and, on
-// gRPC, the AttemptHeader metadata (the HTTP client adds the header to the
-// request it sends for every attempt after the first), and the per-try
-// deadline. cancel is nil when there is nothing to release.
-func (o *options) attemptContext(ctx context.Context, kind transport.Kind, n int, tried []string) (actx context.Context, cancel context.CancelFunc, peer *selector.Peer) {
-	peer = new(selector.Peer)
-	actx = selector.NewPeerContext(ctx, peer)
+// report makes outer, the Peer of the caller if any, show the node of
+// attempt, the Peer of the attempt that gave the answer.
+func report(outer, attempt *selector.Peer) {
+	if outer != nil && attempt != outer {
+		outer.Node = attempt.Node
+	}
+}
+
+// attemptContext returns the context of attempt n (0 for the first): the
+// Peer shared, which ctx already carries, or else one of its own; for
+// n > 0 the nodes already tried excluded and, on gRPC, the AttemptHeader
+// metadata (the HTTP client adds the header itself to every request it
+// sends again); and the per-try deadline. cancel is nil when there is
+// nothing to release.
+func (o *options) attemptContext(ctx context.Context, kind transport.Kind, n int, tried []string, shared *selector.Peer) (actx context.Context, cancel context.CancelFunc, peer *selector.Peer) {
+	actx, peer = ctx, shared
+	if peer == nil {
+		peer = new(selector.Peer)
+		actx = selector.NewPeerContext(ctx, peer)
+	}
 	if n > 0 {
 		if len(tried) > 0 {
 			actx = excludeNodes(actx, tried)

@@ -2,6 +2,7 @@ package retry
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"net"
 	"net/http"
@@ -395,7 +396,9 @@ func TestMarkerAndPeers(t *testing.T) {
 	h := Client(WithIdempotent(op), fast)(func(ctx context.Context, _ any) (any, error) {
 		p, _ := selector.FromPeerContext(ctx)
 		peers = append(peers, p)
-		if log.add(ctx) < 3 {
+		n := log.add(ctx)
+		p.Node = selector.NewNode("grpc", fmt.Sprintf("10.0.0.%d:9000", n), nil) // as Select would
+		if n < 3 {
 			return nil, errors.ServiceUnavailable("BUSY", "")
 		}
 		return "ok", nil
@@ -407,10 +410,11 @@ func TestMarkerAndPeers(t *testing.T) {
 	if got, want := log.markers, []string{"", "1", "2"}; len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
 		t.Errorf("outgoing %s = %q, want %q", attemptKey, got, want)
 	}
-	for i, p := range peers {
-		if p == nil || p == outer {
-			t.Errorf("attempt %d Peer = %p, want one of its own", i, p)
-		}
+	if len(peers) != 3 || peers[0] != outer || peers[1] == outer || peers[2] == outer || peers[1] == peers[2] {
+		t.Errorf("attempt Peers = %p (the caller's %p), want the caller's for the first, one of their own for the others", peers, outer)
+	}
+	if got, want := outer.Node.Address(), "10.0.0.3:9000"; got != want {
+		t.Errorf("caller's Peer node = %s, want the last attempt's %s", got, want)
 	}
 }
 

@@ -316,8 +316,8 @@ func (client *Client) invoke(ctx context.Context, tr *Transport, req *http.Reque
 		if peer, _ := selector.FromPeerContext(ctx); n > 1 || peer != &st.peer {
 			return client.attempt(ctx, tr, req, reply, &c, st, int(n), opts)
 		}
-		// The only attempt, as without a middleware that makes attempts
-		// of its own: send req itself.
+		// The first attempt, with Invoke's Peer: nothing runs beside it,
+		// so it sends req itself, as without a middleware that retries.
 		res, err := client.do(req.WithContext(ctx), client.opts.maxResponse)
 		if res != nil {
 			tr.replyHeader = headerCarrier(res.Header)
@@ -360,14 +360,16 @@ type invokeState struct {
 }
 
 // attempt sends attempt n (from 1) of an Invoke whose middleware makes
-// attempts of its own, as retry does: it runs the handler more than once,
-// or gives an attempt a Peer of its own (selector.NewPeerContext). Such
-// attempts may run at the same time, so each sends a copy of req, with its
-// own URL and header, which do changes, and from the second on with a
-// fresh body, the attempt header and a reply value of its own to decode
-// into; Invoke copies the reply the middleware returns into the caller's.
-// The reply header and the call options see the response of the first
-// attempt that decoded a reply, or else of the latest one.
+// attempts of its own, as middleware/retry does: any attempt after the
+// first, and an attempt whose context carries a Peer of its own
+// (selector.NewPeerContext), which a middleware that runs attempts at the
+// same time (hedging) must give to each of them, the first included. Such
+// an attempt sends a copy of req, with its own URL and header, which do
+// changes, and from the second on with a fresh body, the attempt header
+// and a reply value of its own to decode into; Invoke copies the reply the
+// middleware returns into the caller's. req itself is only read. The reply
+// header and the call options see the response of the first attempt that
+// decoded a reply, or else of the latest one.
 func (client *Client) attempt(ctx context.Context, tr *Transport, req *http.Request, reply any, c *callInfo, st *invokeState, n int, opts []CallOption) (any, error) {
 	r := req.Clone(ctx)
 	if n > 1 {
