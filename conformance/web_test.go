@@ -24,11 +24,16 @@ import (
 // TestConnectWeb calls the Greeter from Node with @connectrpc/connect-web
 // (web/greeter.mjs), over its Connect (JSON and binary) and gRPC-Web
 // transports. It installs the npm packages of web/package.json when
-// web/node_modules is missing. Without node and npm it skips, except in
-// CI (CI=true), where it fails.
+// web/node_modules is missing, and, running as root where apt-get is, the
+// Debian packages nodejs and npm when node or npm is missing. Without
+// node and npm it skips, except in CI (CI=true), where it fails.
 func TestConnectWeb(t *testing.T) {
 	node, nerr := exec.LookPath("node")
 	npm, perr := exec.LookPath("npm")
+	if (nerr != nil || perr != nil) && installNode(t) {
+		node, nerr = exec.LookPath("node")
+		npm, perr = exec.LookPath("npm")
+	}
 	if nerr != nil || perr != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("node and npm are needed for the connect-web test (node: %v, npm: %v)", nerr, perr)
@@ -91,6 +96,26 @@ func TestConnectWeb(t *testing.T) {
 			t.Errorf("no result for the %s transport; output:\n%s", tr, out)
 		}
 	}
+}
+
+// installNode installs Debian's nodejs and npm, as root with apt-get, and
+// reports whether it ran.
+func installNode(t *testing.T) bool {
+	apt, err := exec.LookPath("apt-get")
+	if err != nil || os.Getuid() != 0 {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	for _, args := range [][]string{{"update", "-qq"}, {"install", "-y", "-qq", "nodejs", "npm"}} {
+		cmd := exec.CommandContext(ctx, apt, args...)
+		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Logf("apt-get %v: %v\n%s", args, err, out)
+			return false
+		}
+	}
+	return true
 }
 
 // descriptor returns fd as a base64 FileDescriptorProto.
