@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -267,6 +268,12 @@ func (s *Server) serveCall(w http.ResponseWriter, req *http.Request, m *rpcMetho
 	}
 	c.ctx.init(req.Context(), deadline, &c.tr)
 	defer c.ctx.release()
+	defer func() {
+		if p := recover(); p != nil {
+			s.rpcPanic(req, p)
+			st.Close(rpcwire.Errorf(codes.Internal, "internal error"))
+		}
+	}()
 	if err != nil {
 		st.Close(err)
 		return
@@ -305,6 +312,24 @@ func (s *Server) serveCall(w http.ResponseWriter, req *http.Request, m *rpcMetho
 		_, err = h(ctx, nil)
 	}
 	st.Close(err)
+}
+
+// rpcPanic logs the panic p of a call outside the middleware (a handler
+// without the recovery middleware, or a codec), with the stack at most
+// once a second, as for routes.
+func (s *Server) rpcPanic(req *http.Request, p any) {
+	if p == http.ErrAbortHandler {
+		panic(p)
+	}
+	msg := fmt.Sprintf("[HTTP] %s %s: panic outside the middleware: %v", req.Method, req.URL.Path, p)
+	if s.panics.stack(time.Now()) {
+		stack := debug.Stack()
+		if len(stack) > panicStackBytes {
+			stack = append(stack[:panicStackBytes:panicStackBytes], "\n..."...)
+		}
+		msg += "\n" + string(stack)
+	}
+	s.log.Load().Error(msg)
 }
 
 // intercept runs the server middleware around a unary handler.

@@ -82,7 +82,8 @@ var routeGuideDesc = grpc.ServiceDesc{
 
 // rpcGreeter answers "Hello <name>"; the name "missing" fails with a kratos
 // NotFound error with reason and metadata, "slow" waits for its context,
-// and "panic" panics.
+// "panic" panics, "trailer" sets a header and a trailer, "echo-md"
+// answers with the x-md-global-user metadata and "big" with 4 KiB.
 type rpcGreeter struct{}
 
 func (rpcGreeter) SayHello(ctx context.Context, in *testpb.HelloRequest) (*testpb.HelloReply, error) {
@@ -98,6 +99,8 @@ func (rpcGreeter) SayHello(ctx context.Context, in *testpb.HelloRequest) (*testp
 	case "echo-md":
 		md, _ := metadata.FromIncomingContext(ctx)
 		return &testpb.HelloReply{Message: "md " + first(md["x-md-global-user"])}, nil
+	case "panic":
+		panic("boom")
 	case "big":
 		return &testpb.HelloReply{Message: string(make([]byte, 4096))}, nil
 	}

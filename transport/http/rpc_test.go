@@ -480,3 +480,16 @@ func TestRPCGRPC(t *testing.T) {
 		t.Errorf("RouteChat error = %v, want 400 BAD_NOTE", err)
 	}
 }
+
+func TestRPCPanic(t *testing.T) {
+	_, host := startRPC(t)
+	url := "http://" + host + "/testpb.v1.Greeter/SayHello"
+	res, body := post(t, url, http.Header{"Content-Type": {"application/json"}}, []byte(`{"name":"panic"}`))
+	if res.StatusCode != 500 || !strings.Contains(string(body), `"internal"`) {
+		t.Errorf("reply = %d %s, want 500 internal", res.StatusCode, body)
+	}
+	res, _ = post(t, url, http.Header{"Content-Type": {"application/json"}}, []byte(`{"name":"after"}`))
+	if res.StatusCode != 200 {
+		t.Errorf("status after a panic = %d, want 200", res.StatusCode)
+	}
+}
