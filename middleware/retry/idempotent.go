@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/descriptorpb"
@@ -25,8 +24,8 @@ type idempotency struct {
 	funcs    []func(ctx context.Context, operation string) bool // WithIdempotentFunc
 	files    descriptorFinder                                   // where proto methods are looked up
 
-	cache sync.Map     // operation -> bool, from files
-	n     atomic.Int32 // entries in cache
+	mu    sync.RWMutex
+	cache map[string]bool // operation -> idempotent by files, at most maxCached
 }
 
 // maxCached bounds the operations whose proto lookup is remembered: on
@@ -59,15 +58,21 @@ func (id *idempotency) idempotent(ctx context.Context, tr transport.Transporter)
 // fromProto reports whether op ("/pkg.Service/Method") names a proto
 // method whose idempotency_level is IDEMPOTENT or NO_SIDE_EFFECTS.
 func (id *idempotency) fromProto(op string) bool {
-	if v, ok := id.cache.Load(op); ok {
-		return v.(bool)
+	id.mu.RLock()
+	v, ok := id.cache[op]
+	id.mu.RUnlock()
+	if ok {
+		return v
 	}
-	v := lookupIdempotent(id.files, op)
-	if id.n.Load() < maxCached {
-		if _, loaded := id.cache.LoadOrStore(op, v); !loaded {
-			id.n.Add(1)
+	v = lookupIdempotent(id.files, op)
+	id.mu.Lock()
+	if len(id.cache) < maxCached {
+		if id.cache == nil {
+			id.cache = make(map[string]bool)
 		}
+		id.cache[op] = v
 	}
+	id.mu.Unlock()
 	return v
 }
 
