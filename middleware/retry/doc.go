@@ -42,7 +42,11 @@
 //
 // The caller's deadline is always kept: every attempt runs within it, a
 // per-try timeout never extends it, no back-off sleeps past it, and no
-// retry starts with less than 5 ms left. gRPC streams are not retried.
+// retry starts with less than 5 ms left. The gRPC client's WithTimeout
+// applies to the whole call, so it is part of that deadline; the HTTP
+// client's WithTimeout (net/http's Client.Timeout) applies to each attempt,
+// so bound a whole HTTP call with a deadline on its context. gRPC streams
+// are not retried.
 //
 // # Another node
 //

@@ -514,3 +514,43 @@ func TestHedgeFallsBackOnGRPC(t *testing.T) {
 }
 
 var _ middleware.Middleware = Client()
+
+func FuzzAttemptFromServerContext(f *testing.F) {
+	for _, s := range []string{"", "1", "2", "0", "-1", "junk", "99999999999999999999", " 1", "1\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		h := http.Header{AttemptHeader: []string{v}}
+		ctx := transport.NewServerContext(context.Background(), &fakeTransport{kind: transport.KindHTTP, header: h})
+		got := AttemptFromServerContext(ctx)
+		if (v == "") != (got == 0) || got < 0 {
+			t.Errorf("AttemptFromServerContext(%q) = %d, want 0 exactly when the marker is empty", v, got)
+		}
+	})
+}
+
+func TestBudgetConcurrent(t *testing.T) {
+	b := NewBudget(0.1, 0)
+	const workers, calls = 8, 1000
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	retries := 0
+	for range workers {
+		wg.Go(func() {
+			n := 0
+			for range calls {
+				b.deposit()
+				if b.withdraw() {
+					n++
+				}
+			}
+			mu.Lock()
+			retries += n
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if want := workers * calls / 10; retries != want {
+		t.Errorf("retries allowed for %d calls = %d, want %d", workers*calls, retries, want)
+	}
+}
