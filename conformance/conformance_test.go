@@ -44,6 +44,9 @@ func TestConformance(t *testing.T) {
 	if len(res.failed) > 0 || err != nil || res.total == 0 {
 		t.Errorf("conformance run: %v; %d of %d cases failed:\n%s", err, len(res.failed), res.total, strings.Join(res.failures, "\n"))
 	}
+	if bytes.Contains(out.Bytes(), []byte("http: panic serving")) {
+		t.Errorf("the server panicked:\n%s", out.Bytes())
+	}
 	if ctx.Err() != nil {
 		t.Errorf("the suite did not finish within %v", conformanceTimeout)
 	}

@@ -280,9 +280,6 @@ func (s *Server) serveCall(w http.ResponseWriter, req *http.Request, m *rpcMetho
 	}
 	if unary && req.Body != nil && req.Body != http.NoBody {
 		s.boundBody(w, deadline)
-	} else if req.ProtoMajor == 1 && m.spec.StreamType == rpcwire.BidiStream {
-		// Lets a half-duplex client stream and read over HTTP/1.1.
-		_ = http.NewResponseController(w).EnableFullDuplex()
 	}
 	ctx := metadata.NewIncomingContext(&c.ctx, incomingMD(req.Header))
 	ctx = grpc.NewContextWithServerTransportStream(ctx, c)

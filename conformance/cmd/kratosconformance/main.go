@@ -9,6 +9,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -61,7 +62,15 @@ func run() error {
 		if err != nil {
 			return fmt.Errorf("server certificate: %w", err)
 		}
-		opts = append(opts, khttp.TLSConfig(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}))
+		conf := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		if ca := req.GetClientTlsCert(); len(ca) > 0 {
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(ca) {
+				return errors.New("client certificate: no PEM certificate")
+			}
+			conf.ClientCAs, conf.ClientAuth = pool, tls.RequireAndVerifyClientCert
+		}
+		opts = append(opts, khttp.TLSConfig(conf))
 		res.PemCert = creds.GetCert()
 	}
 	srv := khttp.NewServer(opts...)
