@@ -97,10 +97,10 @@
 // anyway (round robin moves on, p2c avoids the node with a call in
 // flight).
 //
-// Hedging needs a client that can run attempts at the same time. The HTTP
-// client gives each attempt its own copy of the request and its own reply
-// to decode into. The gRPC client does not yet (every attempt decodes into
-// the caller's reply message), so on gRPC, Hedge falls back to retries.
+// Hedging needs a client that can run attempts at the same time; both of
+// this module's clients can: each attempt after the first gets its own
+// reply to decode into (and, over HTTP, its own copy of the request), and
+// the winner's reply is copied into the caller's.
 //
 // # Order in the chain
 //

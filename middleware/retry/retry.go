@@ -176,11 +176,12 @@ func (o *options) call(ctx context.Context, req any, next middleware.Handler) (a
 }
 
 // concurrentAttempts reports whether the client of a transport may run
-// several attempts of a call at the same time. The HTTP client gives each
-// attempt a request and a reply of its own. The gRPC client decodes every
-// attempt into the caller's reply message, so its attempts must not
-// overlap: Hedge falls back to retries there.
-func concurrentAttempts(kind transport.Kind) bool { return kind == transport.KindHTTP }
+// several attempts of a call at the same time: both of this module's
+// clients give each attempt after the first a reply of its own and copy
+// the winner's into the caller's.
+func concurrentAttempts(kind transport.Kind) bool {
+	return kind == transport.KindHTTP || kind == transport.KindGRPC
+}
 
 // once makes a single attempt.
 func (o *options) once(ctx context.Context, req any, next middleware.Handler) (any, error) {

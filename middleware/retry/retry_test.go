@@ -279,9 +279,7 @@ func setHeader(key, value string) middleware.Middleware {
 // it is cancelled: a hedge after 50 ms answers it, and the hanging attempt
 // is cancelled.
 func TestHedge(t *testing.T) {
-	// Only over HTTP: on gRPC, Hedge falls back to retries (see
-	// concurrentAttempts).
-	for _, tk := range transports[:1] {
+	for _, tk := range transports {
 		t.Run(tk.name, func(t *testing.T) {
 			var armed atomicInt
 			cancelled := make(chan struct{})

@@ -496,23 +496,6 @@ func TestHedgeOutcomes(t *testing.T) {
 	})
 }
 
-func TestHedgeFallsBackOnGRPC(t *testing.T) {
-	var log attemptLog
-	h := Client(WithIdempotent(op), Hedge(time.Nanosecond, 3), fast)(func(ctx context.Context, _ any) (any, error) {
-		if n := log.add(ctx); n < 3 {
-			return nil, errors.ServiceUnavailable("BUSY", "")
-		}
-		return "ok", nil
-	})
-	if reply, err := h(clientCtx(testContext(t), op), "req"); reply != "ok" || err != nil {
-		t.Errorf("call = %v, %v; want ok, nil", reply, err)
-	}
-	// Retried one after the other: the gRPC marker shows the sequence.
-	if got, want := log.markers, []string{"", "1", "2"}; len(got) != 3 || got[1] != want[1] || got[2] != want[2] {
-		t.Errorf("outgoing %s = %q, want %q", attemptKey, got, want)
-	}
-}
-
 var _ middleware.Middleware = Client()
 
 func FuzzAttemptFromServerContext(f *testing.F) {

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/resolver"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/seed6ad8aa6b/kratos/log"
 	"github.com/seed6ad8aa6b/kratos/middleware"
@@ -270,17 +271,35 @@ func unaryClientInterceptor(ms []middleware.Middleware, timeout time.Duration, f
 			defer cancel()
 		}
 		h := func(ctx context.Context, req any) (any, error) {
+			// A middleware that calls the handler more than once (retries, hedged
+			// attempts that may overlap) gets a reply of its own for
+			// every attempt after the first; the one it returns is copied
+			// into the caller's.
+			out := reply
+			if tr.attempts.Add(1) > 1 {
+				if m, ok := reply.(proto.Message); ok {
+					out = m.ProtoReflect().New().Interface()
+				}
+			}
 			ctx = outgoingContext(ctx)
 			var header metadata.MD
 			callOpts := append(opts[:len(opts):len(opts)], grpc.Header(&header))
-			err := invoker(ctx, method, req, reply, cc, callOpts...)
+			err := invoker(ctx, method, req, out, cc, callOpts...)
 			tr.setReplyHeader(header)
-			return reply, err
+			return out, err
 		}
 		if len(ms) > 0 {
 			h = middleware.Chain(ms...)(h)
 		}
-		_, err := h(ctx, req)
+		out, err := h(ctx, req)
+		if err == nil && out != reply {
+			dst, ok1 := reply.(proto.Message)
+			src, ok2 := out.(proto.Message)
+			if ok1 && ok2 && dst.ProtoReflect().Descriptor() == src.ProtoReflect().Descriptor() {
+				proto.Reset(dst)
+				proto.Merge(dst, src)
+			}
+		}
 		return err
 	}
 }
@@ -321,6 +340,8 @@ func outgoingContext(ctx context.Context) context.Context {
 // setReplyHeader makes md the reply header, keeping the map ReplyHeader may
 // have handed out already.
 func (tr *Transport) setReplyHeader(md metadata.MD) {
+	tr.replyMu.Lock()
+	defer tr.replyMu.Unlock()
 	set := false
 	tr.replyOnce.Do(func() {
 		tr.replyHeader = headerCarrier(md)

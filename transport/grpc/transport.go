@@ -3,6 +3,7 @@ package grpc
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"google.golang.org/grpc/metadata"
 
@@ -36,6 +37,11 @@ type Transport struct {
 	reqHeader   headerCarrier
 	replyOnce   sync.Once
 	replyHeader headerCarrier
+
+	// On the client: how many attempts the middleware made, and a lock
+	// for merging their reply headers (see unaryClientInterceptor).
+	attempts atomic.Int32
+	replyMu  sync.Mutex
 }
 
 var _ transport.Transporter = (*Transport)(nil)
