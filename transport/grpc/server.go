@@ -238,6 +238,7 @@ type Server struct {
 	logger            log.Logger   // nil: from the Start and Stop contexts
 	health            *healthServer
 	metadata          *apimd.Server
+	services          []registeredService // guarded by mu; see WalkServices
 
 	mu      sync.Mutex // guards lis, endpoint, serving and stopped after NewServer
 	serving bool
@@ -346,6 +347,9 @@ func (s *Server) RegisterService(sd *grpc.ServiceDesc, impl any) {
 		desc.Methods[i] = grpc.MethodDesc{MethodName: m.MethodName, Handler: s.decodeUnary(m.Handler)}
 	}
 	s.Server.RegisterService(&desc, impl)
+	s.mu.Lock()
+	s.services = append(s.services, registeredService{sd, impl})
+	s.mu.Unlock()
 }
 
 // decodeUnary wraps the handler of a unary method so that the server's

@@ -162,6 +162,30 @@ func (s *Server) RegisterService(desc *grpc.ServiceDesc, impl any) {
 	r.methods.Store(&methods)
 }
 
+// ServiceWalker lists the gRPC services registered with a server and
+// their implementations; the gRPC transport's *grpc.Server is one.
+type ServiceWalker interface {
+	WalkServices(fn func(desc *grpc.ServiceDesc, impl any))
+}
+
+// RegisterServices registers on the HTTP server, as RegisterService does,
+// every service registered so far with from, typically the App's gRPC
+// server, so that one call serves them all on the HTTP port too:
+//
+//	grpcSrv := grpc.NewServer()
+//	pb.RegisterGreeterServer(grpcSrv, svc)
+//	httpSrv := http.NewServer(http.WithH2C(true))
+//	httpSrv.RegisterServices(grpcSrv)
+//
+// Services registered with from later are not added. For the gRPC
+// transport's server this includes its health service
+// (grpc.health.v1.Health) and kratos.api.Metadata, not reflection.
+//
+// This method is not part of Kratos.
+func (s *Server) RegisterServices(from ServiceWalker) {
+	from.WalkServices(s.RegisterService)
+}
+
 // noSideEffects reports whether the method name of svc has the
 // idempotency level NO_SIDE_EFFECTS.
 func noSideEffects(svc protoreflect.ServiceDescriptor, name string) bool {

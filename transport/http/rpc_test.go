@@ -25,6 +25,7 @@ import (
 	"github.com/seed6ad8aa6b/kratos/middleware"
 	mdmw "github.com/seed6ad8aa6b/kratos/middleware/metadata"
 	"github.com/seed6ad8aa6b/kratos/transport"
+	kgrpc "github.com/seed6ad8aa6b/kratos/transport/grpc"
 	khttp "github.com/seed6ad8aa6b/kratos/transport/http"
 	"github.com/seed6ad8aa6b/kratos/transport/http/internal/testpb"
 )
@@ -491,5 +492,24 @@ func TestRPCPanic(t *testing.T) {
 	res, _ = post(t, url, http.Header{"Content-Type": {"application/json"}}, []byte(`{"name":"after"}`))
 	if res.StatusCode != 200 {
 		t.Errorf("status after a panic = %d, want 200", res.StatusCode)
+	}
+}
+
+func TestRPCRegisterServices(t *testing.T) {
+	gs := kgrpc.NewServer()
+	gs.RegisterService(&greeterDesc, rpcGreeter{})
+	srv, host := startServer(t)
+	srv.RegisterServices(gs)
+	res, body := post(t, "http://"+host+"/testpb.v1.Greeter/SayHello", http.Header{"Content-Type": {"application/json"}}, []byte(`{"name":"both"}`))
+	if res.StatusCode != 200 || compact(string(body)) != `{"message":"Hello both"}` {
+		t.Errorf("SayHello = %d %s, want Hello both", res.StatusCode, body)
+	}
+	// The gRPC server's health service answers too.
+	res, body = post(t, "http://"+host+"/grpc.health.v1.Health/Check", http.Header{"Content-Type": {"application/json"}}, []byte(`{}`))
+	if res.StatusCode != 200 {
+		t.Errorf("Health/Check = %d %s, want 200", res.StatusCode, body)
+	}
+	if err := gs.Stop(context.Background()); err != nil {
+		t.Errorf("Stop() error = %v", err)
 	}
 }
