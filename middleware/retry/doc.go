@@ -21,9 +21,11 @@
 //     resolve the node's name, or no node was available — is retried
 //     whatever the operation;
 //   - a 503 (gRPC Unavailable, which is also what a gRPC connection failure
-//     gives), an attempt that ran out of its per-try timeout
-//     (WithPerTryTimeout, off by default) or of the HTTP client's
-//     WithTimeout, is retried for idempotent operations only;
+//     gives), an HTTP connection that broke while the call was under way
+//     (reset, closed before the answer: the server may have died), an
+//     attempt that ran out of its per-try timeout (WithPerTryTimeout, off
+//     by default) or of the HTTP client's WithTimeout, is retried for
+//     idempotent operations only;
 //   - nothing else: not a 429 (the server asked for less traffic), not the
 //     caller's own deadline or cancellation, not any other error.
 //

@@ -3,9 +3,11 @@ package retry
 import (
 	"context"
 	stderrors "errors"
+	"io"
 	"math/rand/v2"
 	"net"
 	"strconv"
+	"syscall"
 	"time"
 
 	"google.golang.org/grpc/metadata"
@@ -301,7 +303,23 @@ func retryable(err error, idempotent, perTry bool) bool {
 		// the caller's deadline was checked before.
 		return true
 	}
+	if brokenConnection(err) {
+		return true
+	}
 	return errors.Code(err) == 503
+}
+
+// brokenConnection reports whether err says the connection broke while
+// the call was under way (the server died or reset it): the request may
+// have been handled, so only an idempotent call may be sent again. gRPC
+// reports the same event as Unavailable.
+func brokenConnection(err error) bool {
+	if stderrors.Is(err, syscall.ECONNRESET) || stderrors.Is(err, syscall.EPIPE) ||
+		stderrors.Is(err, io.ErrUnexpectedEOF) || stderrors.Is(err, io.EOF) {
+		return true
+	}
+	var op *net.OpError
+	return stderrors.As(err, &op) && (op.Op == "read" || op.Op == "write") && !op.Timeout()
 }
 
 // notSent reports whether err says the request never left: a connection

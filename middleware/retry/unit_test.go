@@ -3,11 +3,13 @@ package retry
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -244,7 +246,10 @@ func TestRetryable(t *testing.T) {
 		{"no node", selector.ErrNoAvailable, false, false, true},
 		{"http no node", errors.ServiceUnavailable("NODE_NOT_FOUND", "no node"), false, false, true},
 		{"read after sending", read, false, false, false},
-		{"read after sending, idempotent", read, true, false, false},
+		{"read after sending, idempotent", read, true, false, true},
+		{"reset, idempotent", &url.Error{Op: "Get", URL: "http://x", Err: syscall.ECONNRESET}, true, false, true},
+		{"reset, not idempotent", &url.Error{Op: "Post", URL: "http://x", Err: syscall.ECONNRESET}, false, false, false},
+		{"closed before the answer, idempotent", &url.Error{Op: "Get", URL: "http://x", Err: io.EOF}, true, false, true},
 		{"503", errors.ServiceUnavailable("BUSY", ""), true, false, true},
 		{"503 not idempotent", errors.ServiceUnavailable("BUSY", ""), false, false, false},
 		{"grpc unavailable", status.Error(codes.Unavailable, "down"), true, false, true},
