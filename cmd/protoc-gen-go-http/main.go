@@ -5,9 +5,11 @@
 //	protoc -I . -I third_party --go-http_out=paths=source_relative:. greeter.proto
 //
 // Parameters: omitempty (default true: methods without a rule get no
-// route) and omitempty_prefix (put before the default route
+// route), omitempty_prefix (put before the default route
 // /<package>.<Service>/<Method> that such methods get with
-// omitempty=false). --version prints the version.
+// omitempty=false) and streams (default true: streaming methods with a
+// rule are served as Server-Sent Events or over WebSocket; false skips
+// them, as Kratos v2's plugin does). --version prints the version.
 package main
 
 import (
@@ -25,6 +27,7 @@ func main() {
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.BoolVar(&opts.OmitEmpty, "omitempty", opts.OmitEmpty, "skip methods without a google.api.http rule")
 	flag.StringVar(&opts.OmitEmptyPrefix, "omitempty_prefix", opts.OmitEmptyPrefix, "prefix of the default route of methods without a rule")
+	flag.BoolVar(&opts.Streams, "streams", opts.Streams, "serve streaming methods with a rule over Server-Sent Events and WebSocket")
 	flag.Parse()
 	if *showVersion {
 		fmt.Printf("protoc-gen-go-http %s\n", httpgen.Version)

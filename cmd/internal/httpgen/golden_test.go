@@ -60,6 +60,7 @@ type testAPI struct {
 
 var testAPIs = []testAPI{
 	{"routes.proto", module},
+	{"routeguide.proto", module},
 	{"defaults.proto", module + ",omitempty=false,omitempty_prefix=/api"},
 }
 
@@ -99,6 +100,8 @@ func TestGolden(t *testing.T) {
 		"internal/httpgen/internal/routes/routes_http.pb.go",
 		"internal/httpgen/internal/routes/routes_errors.pb.go",
 		"internal/httpgen/internal/defaults/defaults_http.pb.go",
+		"internal/httpgen/internal/routeguide/routeguide_http.pb.go",
+		"internal/httpgen/internal/routeguide/routeguide_grpc.pb.go",
 	} {
 		if _, ok := files[want]; !ok {
 			t.Errorf("%s was not generated", want)

@@ -15,10 +15,40 @@
 // the router and binding.EncodeURL share with gorilla/mux. additional_bindings
 // add routes for the same method; the client uses the main rule. Methods
 // without a rule are skipped, or given POST /<package>.<Service>/<Method>
-// when Options.OmitEmpty is false. Streaming methods are skipped.
-// Annotations that cannot work (a path variable or body field that the
-// request does not have, a malformed path) are an error naming the file,
-// service and method.
+// when Options.OmitEmpty is false. Annotations that cannot work (a path
+// variable, body or response_body field that the messages do not have, a
+// malformed path) are an error naming the file, service and method.
+//
+// # Streams
+//
+// Streaming methods with a rule of their own are served in the shapes of
+// Kratos v3's generator, on the stream types protoc-gen-go-grpc generates
+// in the same package (<Service>_<Method>Server and ...Client), so one
+// implementation serves gRPC and HTTP and the file needs the _grpc.pb.go
+// file beside it:
+//
+//   - A server-streaming method is answered as Server-Sent Events on its
+//     rule's method and path: the server interface has
+//     M(*Req, <Service>_<M>Server) error, the client M(ctx, req, opts...)
+//     returning <Service>_<M>Client (read with Client.ServerSentEvent).
+//   - A client- or bidi-streaming method is served over WebSocket on GET
+//     and its rule's path: M(<Service>_<M>Server) error on the server,
+//     M(ctx, opts...) returning <Service>_<M>Client on the client, whose
+//     WebSocket (Client.WebSocket) opens at the first Send with the path
+//     and query filled from that message. A body naming a message field
+//     makes each message that field (WithStreamBodyField).
+//   - The streams a handler hands the implementation are
+//     <Service>_<M>HTTPServer, the client's <Service>_<M>HTTPClient.
+//
+// A response_body of a stream must name a message field: each message
+// sent is that field. Methods without a rule, and all streaming methods
+// when Options.Streams is false (Kratos v2's behaviour), are skipped.
+//
+// A google.api.HttpBody request or reply is the raw body with its content
+// type; the client sends a request HttpBody with its content type, and a
+// body field of that type with the other fields in the query. A file with
+// streams or HttpBody requests also references
+// http.SupportPackageIsVersion3.
 //
 // The package works on a protogen.Plugin, so it runs in-process (the
 // kratos CLI calls it) or behind the protoc-gen-go-http main.
@@ -63,6 +93,12 @@ type Options struct {
 	// a rule (and of rules without a path). Plugin parameter
 	// omitempty_prefix; default "".
 	OmitEmptyPrefix string
+	// Streams serves the streaming methods that have a google.api.http
+	// rule: server-streaming ones as Server-Sent Events, client- and
+	// bidi-streaming ones over WebSocket (see the package comment). When
+	// false they are skipped, as Kratos v2's generator skips them. Plugin
+	// parameter streams; the plugin's default is true.
+	Streams bool
 	// Warn receives the problems of annotations that still generate
 	// working code, such as a GET rule with a body or a POST rule
 	// without one; nil drops them. The plugin prints them to stderr.
@@ -70,19 +106,23 @@ type Options struct {
 }
 
 // DefaultOptions returns the options protoc-gen-go-http uses by default:
-// OmitEmpty true, no prefix.
-func DefaultOptions() Options { return Options{OmitEmpty: true} }
+// OmitEmpty true, no prefix, Streams true.
+func DefaultOptions() Options { return Options{OmitEmpty: true, Streams: true} }
 
 // SetParam applies a plugin parameter (the name=value pairs given with
-// --go-http_opt): omitempty (a bool) or omitempty_prefix.
+// --go-http_opt): omitempty or streams (bools), or omitempty_prefix.
 func (o *Options) SetParam(name, value string) error {
 	switch name {
-	case "omitempty":
+	case "omitempty", "streams":
 		b, err := strconv.ParseBool(value)
 		if err != nil {
-			return fmt.Errorf("httpgen: omitempty=%q: want true or false", value)
+			return fmt.Errorf("httpgen: %s=%q: want true or false", name, value)
 		}
-		o.OmitEmpty = b
+		if name == "omitempty" {
+			o.OmitEmpty = b
+		} else {
+			o.Streams = b
+		}
 		return nil
 	case "omitempty_prefix":
 		o.OmitEmptyPrefix = value
@@ -121,8 +161,14 @@ func GenerateFile(gen *protogen.Plugin, file *protogen.File, opts Options) (*pro
 		return nil, err
 	}
 	g := gen.NewGeneratedFile(file.GeneratedFilenamePrefix+"_http.pb.go", file.GoImportPath)
-	w := &writer{g: g}
-	w.header(gen, file)
+	v3 := false
+	for _, s := range services {
+		for _, r := range s.routes {
+			v3 = v3 || r.v3()
+		}
+	}
+	w := &writer{g: g, file: file}
+	w.header(gen, file, v3)
 	for _, s := range services {
 		w.service(s)
 	}

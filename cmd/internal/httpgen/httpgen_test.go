@@ -134,16 +134,18 @@ message M { string id = 1; }
 		name      string
 		body      string
 		omitEmpty bool
+		streams   bool
 	}{
-		{"no service", ``, true},
-		{"no service, omitempty=false", ``, false},
-		{"no rule", `service S { rpc A(M) returns (M); }`, true},
-		{"only streaming rules", `service S { rpc A(stream M) returns (M) { option (google.api.http) = {post: "/a" body: "*"}; } }`, true},
-		{"only streaming, omitempty=false", `service S { rpc A(M) returns (stream M); rpc B(stream M) returns (stream M); }`, false},
+		{"no service", ``, true, true},
+		{"no service, omitempty=false", ``, false, true},
+		{"no rule", `service S { rpc A(M) returns (M); }`, true, true},
+		{"only streaming rules, streams=false", `service S { rpc A(stream M) returns (M) { option (google.api.http) = {post: "/a" body: "*"}; } }`, true, false},
+		{"only streaming, omitempty=false", `service S { rpc A(M) returns (stream M); rpc B(stream M) returns (stream M); }`, false, true},
 	}
 	for _, tt := range tests {
 		opts := httpgen.DefaultOptions()
 		opts.OmitEmpty = tt.omitEmpty
+		opts.Streams = tt.streams
 		files, _, err := run(t, header+tt.body, opts)
 		if err != nil {
 			t.Errorf("%s: Generate() error = %v", tt.name, err)

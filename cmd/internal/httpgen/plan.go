@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -24,9 +25,39 @@ type service struct {
 	client []*route
 }
 
+// kind is the kind of a method, by which side streams.
+type kind int
+
+const (
+	unary        kind = iota
+	serverStream      // answered as Server-Sent Events
+	clientStream      // over WebSocket
+	bidiStream        // over WebSocket
+)
+
+func kindOf(m *protogen.Method) kind {
+	switch c, s := m.Desc.IsStreamingClient(), m.Desc.IsStreamingServer(); {
+	case c && s:
+		return bidiStream
+	case c:
+		return clientStream
+	case s:
+		return serverStream
+	}
+	return unary
+}
+
+// webSocket reports whether methods of kind k are served over WebSocket.
+func (k kind) webSocket() bool { return k == clientStream || k == bidiStream }
+
+// httpBodyName is the full name of google.api.HttpBody, sent and received
+// as the raw body with its content type.
+const httpBodyName = "google.api.HttpBody"
+
 // route is one HTTP route of a method.
 type route struct {
 	method   *protogen.Method
+	kind     kind
 	num      int    // N in _<Service>_<Method><N>_HTTP_Handler
 	verb     string // HTTP method
 	path     string // route template as registered
@@ -34,12 +65,32 @@ type route struct {
 	hasBody  bool   // the request has a body
 	body     string // Go selector of the body field, e.g. ".Book"; "" for the whole request
 	response string // Go selector of the reply field sent; "" for the whole reply
+
+	// bodyName is the proto name of the body field, "" for none or "*".
+	bodyName string
+	// bodyMessage is set when the body field is a singular message: the
+	// messages of a WebSocket stream then carry only that field.
+	bodyMessage bool
+	// bodyHTTP is set when the request body is a google.api.HttpBody,
+	// the whole request or the body field.
+	bodyHTTP bool
+	// responseMessage is the message of the reply field of a streaming
+	// method with a response_body.
+	responseMessage *protogen.Message
 }
+
+// streaming reports whether the route is a stream, over Server-Sent
+// Events or WebSocket.
+func (r *route) streaming() bool { return r.kind != unary }
+
+// v3 reports whether the route's code uses what only the runtime of
+// SupportPackageIsVersion3 has: streams, HttpBody content types, BuildPath.
+func (r *route) v3() bool { return r.streaming() || r.bodyHTTP }
 
 // plan works out the routes of file's services. It returns nil when the
 // file gets no code.
 func plan(file *protogen.File, opts *Options) ([]*service, error) {
-	if len(file.Services) == 0 || (opts.OmitEmpty && !hasRule(file)) {
+	if len(file.Services) == 0 || (opts.OmitEmpty && !hasRule(file, opts)) {
 		return nil, nil
 	}
 	// Handler numbers count the routes of a Go method name through the
@@ -49,31 +100,41 @@ func plan(file *protogen.File, opts *Options) ([]*service, error) {
 	for _, s := range file.Services {
 		ps := &service{svc: s}
 		for _, m := range s.Methods {
-			if streaming(m) {
-				continue
-			}
 			var rules []*annotations.HttpRule
-			if rule := httpRule(m); rule != nil {
+			switch rule := httpRule(m); {
+			case kindOf(m) != unary && (!opts.Streams || rule == nil):
+				// A stream is served over HTTP only on its own rule.
+				continue
+			case rule != nil:
 				// Additional bindings first: the main rule comes last and
 				// is the one the client uses.
 				rules = append(rules, rule.GetAdditionalBindings()...)
 				rules = append(rules, rule)
-			} else if !opts.OmitEmpty {
+			case !opts.OmitEmpty:
 				rules = append(rules, nil)
-			} else {
+			default:
 				continue
 			}
-			var last *route
+			routes := make([]*route, 0, len(rules))
 			for _, rule := range rules {
 				r, err := newRoute(file, s, m, rule, opts)
 				if err != nil {
 					return nil, err
 				}
+				routes = append(routes, r)
+			}
+			if kindOf(m).webSocket() {
+				routes = dedupe(routes, func(dup *route) {
+					opts.warn("%s: service %s, method %s: WebSocket route GET %q given by two rules; registered once",
+						file.Desc.Path(), s.Desc.FullName(), m.Desc.Name(), dup.path)
+				})
+			}
+			for _, r := range routes {
 				r.num = nums[m.GoName]
 				nums[m.GoName]++
-				ps.routes = append(ps.routes, r)
-				last = r
 			}
+			ps.routes = append(ps.routes, routes...)
+			last := routes[len(routes)-1]
 			ps.client = append(ps.client, last)
 		}
 		if len(ps.routes) == 0 {
@@ -85,8 +146,23 @@ func plan(file *protogen.File, opts *Options) ([]*service, error) {
 	return out, nil
 }
 
-func streaming(m *protogen.Method) bool {
-	return m.Desc.IsStreamingClient() || m.Desc.IsStreamingServer()
+// dedupe drops the routes whose path a later route has (all WebSocket
+// routes are GET), calling dropped for each; the last route, the client's,
+// stays.
+func dedupe(routes []*route, dropped func(*route)) []*route {
+	later := make(map[string]bool)
+	var out []*route
+	for i := len(routes) - 1; i >= 0; i-- {
+		r := routes[i]
+		if later[r.path] {
+			dropped(r)
+			continue
+		}
+		later[r.path] = true
+		out = append(out, r)
+	}
+	slices.Reverse(out)
+	return out
 }
 
 // httpRule returns the google.api.http rule of m, or nil.
@@ -95,12 +171,12 @@ func httpRule(m *protogen.Method) *annotations.HttpRule {
 	return rule
 }
 
-// hasRule reports whether a unary method of file has a google.api.http
-// rule.
-func hasRule(file *protogen.File) bool {
+// hasRule reports whether a method of file that gets routes has a
+// google.api.http rule.
+func hasRule(file *protogen.File, opts *Options) bool {
 	for _, s := range file.Services {
 		for _, m := range s.Methods {
-			if !streaming(m) && httpRule(m) != nil {
+			if (opts.Streams || kindOf(m) == unary) && httpRule(m) != nil {
 				return true
 			}
 		}
@@ -112,7 +188,7 @@ func hasRule(file *protogen.File) bool {
 // default route of a method without one.
 func newRoute(file *protogen.File, s *protogen.Service, m *protogen.Method, rule *annotations.HttpRule, opts *Options) (*route, error) {
 	defaultPath := fmt.Sprintf("%s/%s/%s", opts.OmitEmptyPrefix, s.Desc.FullName(), m.Desc.Name())
-	r := &route{method: m, verb: http.MethodPost, path: defaultPath}
+	r := &route{method: m, kind: kindOf(m), verb: http.MethodPost, path: defaultPath}
 	var body, response string
 	if rule != nil {
 		switch p := rule.GetPattern().(type) {
@@ -141,6 +217,11 @@ func newRoute(file *protogen.File, s *protogen.Service, m *protogen.Method, rule
 	if !validToken(r.verb) {
 		return nil, fail("custom kind %q is not an HTTP method", r.verb)
 	}
+	ws := r.kind.webSocket()
+	if ws && r.verb != http.MethodGet {
+		opts.warn("%s: a client-streaming method is served over WebSocket, so the route is GET", where)
+		r.verb = http.MethodGet
+	}
 
 	tmpl, vars, err := routeTemplate(r.path)
 	if err != nil {
@@ -163,23 +244,36 @@ func newRoute(file *protogen.File, s *protogen.Service, m *protogen.Method, rule
 
 	switch {
 	case body == "":
-		if rule != nil && r.verb != http.MethodGet && r.verb != http.MethodDelete {
+		if rule != nil && !ws && r.verb != http.MethodGet && r.verb != http.MethodDelete {
 			opts.warn("%s: the rule has no body, so the request is sent in the query", where)
 		}
 	case body == "*":
 		r.hasBody = true
+		r.bodyHTTP = !ws && m.Input.Desc.FullName() == httpBodyName
 	default:
 		r.hasBody = true
-		if r.body, err = selector(m.Input, body); err != nil {
+		f, err := topField(m.Input, body)
+		if err != nil {
 			return nil, fail("body %q: %v", body, err)
 		}
+		r.body, r.bodyName = "."+f.GoName, string(f.Desc.Name())
+		r.bodyMessage = singularMessage(f)
+		r.bodyHTTP = !ws && r.bodyMessage && f.Message.Desc.FullName() == httpBodyName
 	}
-	if r.hasBody && (r.verb == http.MethodGet || r.verb == http.MethodDelete) {
+	if r.hasBody && !ws && (r.verb == http.MethodGet || r.verb == http.MethodDelete) {
 		opts.warn("%s: a %s request should not have a body", where, r.verb)
 	}
 	if response != "" && response != "*" {
-		if r.response, err = selector(m.Output, response); err != nil {
+		f, err := topField(m.Output, response)
+		if err != nil {
 			return nil, fail("response_body %q: %v", response, err)
+		}
+		if r.streaming() && !singularMessage(f) {
+			return nil, fail("response_body %q: the messages of a stream must be a message field; %s is not one", response, f.Desc.Name())
+		}
+		r.response = "." + f.GoName
+		if r.streaming() {
+			r.responseMessage = f.Message
 		}
 	}
 	return r, nil
@@ -230,21 +324,27 @@ func fieldPath(msg *protogen.Message, path string) ([]*protogen.Field, error) {
 	return fields, nil
 }
 
-// selector returns the Go selector (".Book") of the top-level field name
-// of msg, for a body or response_body.
-func selector(msg *protogen.Message, name string) (string, error) {
+// topField returns the top-level field name of msg, for a body or
+// response_body: a field with a Go field of its own.
+func topField(msg *protogen.Message, name string) (*protogen.Field, error) {
 	if strings.Contains(name, ".") {
-		return "", fmt.Errorf("must name a field of %s itself, not a nested one", msg.Desc.FullName())
+		return nil, fmt.Errorf("must name a field of %s itself, not a nested one", msg.Desc.FullName())
 	}
 	fields, err := fieldPath(msg, name)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	f := fields[0]
 	if f.Oneof != nil && !f.Oneof.Desc.IsSynthetic() {
-		return "", fmt.Errorf("%s is in oneof %s, which has no Go field of its own", name, f.Oneof.Desc.Name())
+		return nil, fmt.Errorf("%s is in oneof %s, which has no Go field of its own", name, f.Oneof.Desc.Name())
 	}
-	return "." + f.GoName, nil
+	return f, nil
+}
+
+// singularMessage reports whether f is a message field that is neither
+// repeated nor a map.
+func singularMessage(f *protogen.Field) bool {
+	return f.Message != nil && !f.Desc.IsList() && !f.Desc.IsMap()
 }
 
 // identPath matches a variable name: identifiers joined by dots.

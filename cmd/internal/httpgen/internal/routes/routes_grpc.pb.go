@@ -66,7 +66,7 @@ type LibraryClient interface {
 	HeadShelf(ctx context.Context, in *GetShelfRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
 	// Internal has no rule and gets no route.
 	Internal(ctx context.Context, in *GetShelfRequest, opts ...grpc.CallOption) (*Shelf, error)
-	// WatchShelves streams and gets no route.
+	// WatchShelves streams as Server-Sent Events.
 	WatchShelves(ctx context.Context, in *GetShelfRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Shelf], error)
 }
 
@@ -248,7 +248,7 @@ type LibraryServer interface {
 	HeadShelf(context.Context, *GetShelfRequest) (*emptypb.Empty, error)
 	// Internal has no rule and gets no route.
 	Internal(context.Context, *GetShelfRequest) (*Shelf, error)
-	// WatchShelves streams and gets no route.
+	// WatchShelves streams as Server-Sent Events.
 	WatchShelves(*GetShelfRequest, grpc.ServerStreamingServer[Shelf]) error
 	mustEmbedUnimplementedLibraryServer()
 }

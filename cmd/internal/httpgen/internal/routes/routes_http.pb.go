@@ -20,6 +20,10 @@ var _ = binding.EncodeURL
 
 const _ = http.SupportPackageIsVersion1
 
+// Streams and google.api.HttpBody need the runtime of Kratos v3's generated
+// code too.
+const _ = http.SupportPackageIsVersion3
+
 const (
 	OperationLibraryArchiveBook  = "/kratos.test.routes.v1.Library/ArchiveBook"
 	OperationLibraryCreateShelf  = "/kratos.test.routes.v1.Library/CreateShelf"
@@ -32,6 +36,7 @@ const (
 	OperationLibraryPatchBook    = "/kratos.test.routes.v1.Library/PatchBook"
 	OperationLibrarySearchBooks  = "/kratos.test.routes.v1.Library/SearchBooks"
 	OperationLibraryUpdateBook   = "/kratos.test.routes.v1.Library/UpdateBook"
+	OperationLibraryWatchShelves = "/kratos.test.routes.v1.Library/WatchShelves"
 )
 
 // LibraryHTTPServer is the server API of kratos.test.routes.v1.Library over HTTP.
@@ -59,6 +64,8 @@ type LibraryHTTPServer interface {
 	SearchBooks(context.Context, *ListBooksRequest) (*ListBooksResponse, error)
 	// UpdateBook sends one field as the body; a path variable is inside it.
 	UpdateBook(context.Context, *UpdateBookRequest) (*Book, error)
+	// WatchShelves streams as Server-Sent Events.
+	WatchShelves(*GetShelfRequest, Library_WatchShelvesServer) error
 }
 
 // RegisterLibraryHTTPServer registers the HTTP routes of kratos.test.routes.v1.Library on s,
@@ -78,6 +85,16 @@ func RegisterLibraryHTTPServer(s *http.Server, srv LibraryHTTPServer) {
 	r.POST("/v1/{name:shelves/[^/]+/books/[^/]+}:archive", _Library_ArchiveBook0_HTTP_Handler(srv))
 	r.Handle("SEARCH", "/v1/shelves/{shelf}/books", _Library_SearchBooks0_HTTP_Handler(srv))
 	r.HEAD("/v1/shelves/{shelf}", _Library_HeadShelf0_HTTP_Handler(srv))
+	r.GET("/v1/watch", _Library_WatchShelves0_HTTP_Handler(srv))
+}
+
+// Library_WatchShelvesHTTPServer is the Library_WatchShelvesServer of WatchShelves over HTTP.
+type Library_WatchShelvesHTTPServer struct {
+	http.ServerStream
+}
+
+func (x *Library_WatchShelvesHTTPServer) Send(m *Shelf) error {
+	return x.ServerStream.Send(m)
 }
 
 func _Library_GetShelf0_HTTP_Handler(srv LibraryHTTPServer) func(ctx http.Context) error {
@@ -375,6 +392,23 @@ func _Library_HeadShelf0_HTTP_Handler(srv LibraryHTTPServer) func(ctx http.Conte
 	}
 }
 
+func _Library_WatchShelves0_HTTP_Handler(srv LibraryHTTPServer) func(ctx http.Context) error {
+	return func(ctx http.Context) error {
+		var in GetShelfRequest
+		if err := ctx.BindQuery(&in); err != nil {
+			return err
+		}
+		http.SetOperation(ctx, OperationLibraryWatchShelves)
+		stream := http.NewServerSentEventServerStream(ctx)
+		h := ctx.Middleware(func(ctx context.Context, req any) (any, error) {
+			stream.SetContext(ctx)
+			return nil, srv.WatchShelves(req.(*GetShelfRequest), &Library_WatchShelvesHTTPServer{ServerStream: stream})
+		})
+		_, err := h(stream.Context(), &in)
+		return stream.Close(err)
+	}
+}
+
 // LibraryHTTPClient is the client API of kratos.test.routes.v1.Library over HTTP.
 type LibraryHTTPClient interface {
 	// ArchiveBook has a custom verb after the variable.
@@ -400,6 +434,8 @@ type LibraryHTTPClient interface {
 	SearchBooks(ctx context.Context, req *ListBooksRequest, opts ...http.CallOption) (rsp *ListBooksResponse, err error)
 	// UpdateBook sends one field as the body; a path variable is inside it.
 	UpdateBook(ctx context.Context, req *UpdateBookRequest, opts ...http.CallOption) (rsp *Book, err error)
+	// WatchShelves streams as Server-Sent Events.
+	WatchShelves(ctx context.Context, req *GetShelfRequest, opts ...http.CallOption) (Library_WatchShelvesClient, error)
 }
 
 // LibraryHTTPClientImpl calls kratos.test.routes.v1.Library over HTTP.
@@ -565,6 +601,35 @@ func (c *LibraryHTTPClientImpl) UpdateBook(ctx context.Context, in *UpdateBookRe
 		return nil, err
 	}
 	return &out, nil
+}
+
+// Library_WatchShelvesHTTPClient is the Library_WatchShelvesClient of WatchShelves over HTTP.
+type Library_WatchShelvesHTTPClient struct {
+	http.ClientStream
+}
+
+func (x *Library_WatchShelvesHTTPClient) Recv() (*Shelf, error) {
+	m := new(Shelf)
+	if err := x.ClientStream.Recv(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// WatchShelves calls GET /v1/watch and reads the reply stream from its
+// Server-Sent Events.
+func (c *LibraryHTTPClientImpl) WatchShelves(ctx context.Context, in *GetShelfRequest, opts ...http.CallOption) (Library_WatchShelvesClient, error) {
+	pattern := "/v1/watch"
+	path := http.BuildPath(pattern, in, http.WithQueryParams())
+	opts = append([]http.CallOption{
+		http.Operation(OperationLibraryWatchShelves),
+		http.PathTemplate(pattern),
+	}, opts...)
+	stream, err := c.cc.ServerSentEvent(ctx, "GET", path, nil, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Library_WatchShelvesHTTPClient{ClientStream: stream}, nil
 }
 
 const (

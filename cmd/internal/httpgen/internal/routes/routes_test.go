@@ -456,9 +456,11 @@ func TestRawRoutes(t *testing.T) {
 		{"SEARCH", "/v1/shelves/s/books?filter=x", "", 200, map[string]any{"seen": map[string]any{"shelf": "s", "filter": "x"}}, OperationLibrarySearchBooks},
 		{"GET", "/admin/shelves/s", "", 200, map[string]any{"theme": "admin"}, OperationAdminGetShelf},
 		{"GET", "/v1/shelves/missing", "", 404, map[string]any{"code": float64(404), "reason": "SHELF_NOT_FOUND"}, OperationLibraryGetShelf},
-		// No route for methods without a rule or streaming methods.
+		// No route for methods without a rule.
 		{"POST", "/kratos.test.routes.v1.Library/Internal", "{}", 404, nil, ""},
-		{"GET", "/v1/watch", "", 404, nil, ""},
+		// The streaming method is served (and not implemented here: its
+		// error comes before the first event, as an ordinary reply).
+		{"GET", "/v1/watch", "", 501, map[string]any{"code": float64(501)}, OperationLibraryWatchShelves},
 		// A wrong method on a known path.
 		{"PUT", "/v1/shelves/s1", "{}", 405, nil, ""},
 		// A bad body.
