@@ -175,7 +175,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`(?m)^replace github.com/seed6ad8aa6b/kratos => /`).Match(gomod) {
+	if !regexp.MustCompile(`(?m)^(replace )?\s*github.com/seed6ad8aa6b/kratos => /`).Match(gomod) {
 		t.Errorf("go.mod has no replace to the framework source:\n%s", gomod)
 	}
 
@@ -216,10 +216,11 @@ func TestEndToEnd(t *testing.T) {
 	c.run(proj, "go", "vet", "./...")
 	c.run(proj, "go", "test", "./...")
 
-	ports := freePorts(t, 2)
+	ports := freePorts(t, 3)
 	httpAddr := fmt.Sprintf("127.0.0.1:%d", ports[0])
 	grpcAddr := fmt.Sprintf("127.0.0.1:%d", ports[1])
-	setAddrs(t, filepath.Join(proj, "configs", "config.yaml"), httpAddr, grpcAddr)
+	adminAddr := fmt.Sprintf("127.0.0.1:%d", ports[2])
+	setAddrs(t, filepath.Join(proj, "configs", "config.yaml"), httpAddr, grpcAddr, adminAddr)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -311,17 +312,20 @@ func testKratosRun(t *testing.T, c *cli, proj, httpAddr string) {
 	}
 }
 
-// setAddrs points the configuration at the given addresses.
-func setAddrs(t *testing.T, path, httpAddr, grpcAddr string) {
+// setAddrs points the configuration at the given HTTP, gRPC and admin
+// addresses.
+func setAddrs(t *testing.T, path, httpAddr, grpcAddr, adminAddr string) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := strings.Replace(string(data), "addr: 0.0.0.0:8000", "addr: "+httpAddr, 1)
-	s = strings.Replace(s, "addr: 0.0.0.0:9000", "addr: "+grpcAddr, 1)
-	if s == string(data) {
-		t.Fatalf("%s has no addresses to replace:\n%s", path, data)
+	s := string(data)
+	for _, r := range [][2]string{{"0.0.0.0:8000", httpAddr}, {"0.0.0.0:9000", grpcAddr}, {"0.0.0.0:6060", adminAddr}} {
+		if !strings.Contains(s, "addr: "+r[0]) {
+			t.Fatalf("%s has no address %s to replace:\n%s", path, r[0], data)
+		}
+		s = strings.Replace(s, "addr: "+r[0], "addr: "+r[1], 1)
 	}
 	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
 		t.Fatal(err)

@@ -7,10 +7,10 @@
 // "helloworld/", and main lives in cmd/helloworld. Write copies it for
 // another name and module: it renames cmd/helloworld, rewrites those
 // import paths and the go_package, and renders the files ending in .tmpl
-// with text/template (fields of Params). The generated code under api/ is
-// checked in for the module "helloworld"; for another module the caller
-// regenerates it (package apigen), since the go_package is part of the
-// descriptor embedded in it.
+// with text/template (fields of Params). The code generated from Protos
+// (under api/ and internal/conf) is checked in for the module
+// "helloworld"; for another module the caller regenerates it (package
+// apigen), since the go_package is part of the descriptor embedded in it.
 package layout
 
 import (
@@ -38,7 +38,7 @@ const (
 )
 
 // Protos are the template's .proto files, relative to the project root.
-var Protos = []string{"api/helloworld/v1/greeter.proto"}
+var Protos = []string{"api/helloworld/v1/greeter.proto", "internal/conf/conf.proto"}
 
 // FS returns the template's files, rooted at the project root, as they
 // are embedded (before Write's rewriting).

@@ -2,6 +2,7 @@ package project
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -38,6 +39,47 @@ func (f Framework) Requirement() string {
 		return noVersion
 	}
 	return f.Version
+}
+
+// Replacement is a module of the framework's source tree and the
+// directory it is in.
+type Replacement struct {
+	Module string
+	Dir    string
+}
+
+// Replacements returns the modules a project built from the framework's
+// source needs replace directives for: the framework itself and each
+// module under its contrib directory (such as
+// FrameworkModule+"/contrib/metrics/prometheus", which the template
+// imports), so that they build from the same source. It returns nothing
+// for a published framework.
+func (f Framework) Replacements() []Replacement {
+	if f.Dir == "" {
+		return nil
+	}
+	reps := []Replacement{{Module: FrameworkModule, Dir: f.Dir}}
+	contrib := filepath.Join(f.Dir, "contrib")
+	filepath.WalkDir(contrib, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // an unreadable directory is left out
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && p != contrib {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || d.Name() != "go.mod" {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil
+		}
+		if mod, _ := gomod.Parse(data); strings.HasPrefix(mod, FrameworkModule+"/") {
+			reps = append(reps, Replacement{Module: mod, Dir: filepath.Dir(p)})
+		}
+		return nil
+	})
+	return reps
 }
 
 // LocateFramework finds the framework. An explicit directory (from the

@@ -133,5 +133,9 @@ func adaptGoMod(ctx context.Context, dir string, fw Framework, fwErr error) erro
 	if fw.Dir == "" {
 		return nil
 	}
-	return goCmd(ctx, dir, "mod", "edit", "-replace="+FrameworkModule+"="+fw.Dir)
+	args := []string{"mod", "edit"}
+	for _, r := range fw.Replacements() {
+		args = append(args, "-replace="+r.Module+"="+r.Dir)
+	}
+	return goCmd(ctx, dir, args...)
 }

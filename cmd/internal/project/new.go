@@ -266,8 +266,12 @@ func regenerate(ctx context.Context, dir, module string) error {
 func writeGoMod(dir, module string, fw Framework) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "module %s\n\ngo %s\n\nrequire %s %s\n", module, fw.GoVersion, FrameworkModule, fw.Requirement())
-	if fw.Dir != "" {
-		fmt.Fprintf(&b, "\n// The framework is built from its source here (kratos new --kratos-path).\nreplace %s => %s\n", FrameworkModule, fw.Dir)
+	if reps := fw.Replacements(); len(reps) > 0 {
+		fmt.Fprintf(&b, "\n// The framework and its contrib modules are built from their source\n// here (kratos new --kratos-path).\nreplace (\n")
+		for _, r := range reps {
+			fmt.Fprintf(&b, "\t%s => %s\n", r.Module, r.Dir)
+		}
+		fmt.Fprintf(&b, ")\n")
 	}
 	return os.WriteFile(filepath.Join(dir, "go.mod"), b.Bytes(), 0o644)
 }
@@ -310,8 +314,8 @@ func addToModule(ctx context.Context, root string, fw Framework, addFramework bo
 	}
 	if addFramework {
 		args := []string{"mod", "edit", "-require=" + FrameworkModule + "@" + fw.Requirement()}
-		if fw.Dir != "" {
-			args = append(args, "-replace="+FrameworkModule+"="+fw.Dir)
+		for _, r := range fw.Replacements() {
+			args = append(args, "-replace="+r.Module+"="+r.Dir)
 		}
 		if err := goCmd(ctx, root, args...); err != nil {
 			restore()

@@ -55,11 +55,11 @@ func TestNewNoMod(t *testing.T) {
 	if st, err := os.Stat(res.Dir); err != nil || st.Mode().Perm() != 0o755 {
 		t.Errorf("project directory mode = %v, %v; want 0755", st.Mode().Perm(), err)
 	}
-	main := readFile(t, filepath.Join(res.Dir, "cmd", "billing", "main.go"))
-	if !strings.Contains(main, `"example.com/mono/services/billing/internal/server"`) {
-		t.Errorf("main.go does not import through the enclosing module:\n%s", main)
+	app := readFile(t, filepath.Join(res.Dir, "cmd", "billing", "app.go"))
+	if !strings.Contains(app, `"example.com/mono/services/billing/internal/server"`) {
+		t.Errorf("app.go does not import through the enclosing module:\n%s", app)
 	}
-	if gomod := readFile(t, filepath.Join(mono, "go.mod")); !strings.Contains(gomod, "replace "+FrameworkModule+" => ") {
+	if gomod := readFile(t, filepath.Join(mono, "go.mod")); !strings.Contains(gomod, FrameworkModule+" => ") {
 		t.Errorf("the enclosing go.mod did not get the framework:\n%s", gomod)
 	}
 	goRun(t, mono, "build", "./...")

@@ -88,12 +88,12 @@ func TestLayoutWriteForAnotherModule(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "cmd", "helloworld")); err == nil {
 		t.Error("cmd/helloworld was written; want cmd/shop")
 	}
-	main, err := os.ReadFile(filepath.Join(dir, "cmd", "shop", "main.go"))
+	app, err := os.ReadFile(filepath.Join(dir, "cmd", "shop", "app.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(main, []byte(`"example.com/shop/internal/server"`)) || bytes.Contains(main, []byte(`"helloworld/`)) {
-		t.Errorf("cmd/shop/main.go imports were not rewritten:\n%s", main)
+	if !bytes.Contains(app, []byte(`"example.com/shop/internal/server"`)) || bytes.Contains(app, []byte(`"helloworld/`)) {
+		t.Errorf("cmd/shop/app.go imports were not rewritten:\n%s", app)
 	}
 	proto, err := os.ReadFile(filepath.Join(dir, "api", "helloworld", "v1", "greeter.proto"))
 	if err != nil {

@@ -1,7 +1,7 @@
 // Command helloworld runs the service: it reads the configuration, wires
-// the layers with their constructors and serves HTTP and gRPC until it
-// receives SIGINT or SIGTERM (a second one stops at once; server.stop_timeout
-// bounds a graceful stop).
+// the layers with their constructors (see app.go) and serves HTTP, gRPC
+// and the admin listener until it receives SIGINT or SIGTERM (a second one
+// stops at once; server.stop_timeout bounds a graceful stop).
 package main
 
 import (
@@ -11,21 +11,16 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/seed6ad8aa6b/kratos"
 	"github.com/seed6ad8aa6b/kratos/config"
 	"github.com/seed6ad8aa6b/kratos/config/file"
 	"github.com/seed6ad8aa6b/kratos/log"
 
-	"helloworld/internal/biz"
 	"helloworld/internal/conf"
-	"helloworld/internal/data"
-	"helloworld/internal/server"
-	"helloworld/internal/service"
 )
 
-// Name and Version describe the service to the registry and in logs. Set
-// them when building: go build -ldflags "-X main.Version=v1.2.3". An
-// empty Name is the executable's name.
+// Name and Version describe the service to the registry, in logs and in
+// traces. Set them when building: go build -ldflags "-X main.Version=v1.2.3".
+// An empty Name is the executable's name.
 var (
 	Name    string
 	Version = "dev"
@@ -44,16 +39,9 @@ func run(confPath string) error {
 	if Name == "" {
 		Name = strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe")
 	}
-	id, _ := os.Hostname()
-	logger := log.With(log.NewStdLogger(os.Stdout),
-		"ts", log.DefaultTimestamp,
-		"caller", log.DefaultCaller,
-		"service.id", id,
-		"service.name", Name,
-		"service.version", Version,
-	)
-
-	c := config.New(config.WithSource(file.NewSource(confPath)), config.WithLogger(logger))
+	// Until the configuration says how to log, log text to stderr.
+	bootLogger := log.With(log.NewFilter(log.NewStdLogger(os.Stderr)), "ts", log.DefaultTimestamp, "service.name", Name)
+	c := config.New(config.WithSource(file.NewSource(confPath)), config.WithLogger(bootLogger))
 	defer c.Close()
 	if err := c.Load(); err != nil {
 		return fmt.Errorf("load config %s: %w", confPath, err)
@@ -63,35 +51,11 @@ func run(confPath string) error {
 		return fmt.Errorf("read config %s: %w", confPath, err)
 	}
 
-	app, cleanup, err := newApp(&bc, id, logger)
+	id, _ := os.Hostname()
+	app, cleanup, err := newApp(&bc, id)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 	return app.Run()
-}
-
-// newApp builds every layer, from data up to the servers, and returns the
-// App and a function releasing what the layers hold.
-func newApp(bc *conf.Bootstrap, id string, logger log.Logger) (*kratos.App, func(), error) {
-	d, cleanup, err := data.NewData(logger)
-	if err != nil {
-		return nil, nil, err
-	}
-	repo := data.NewGreeterRepo(d)
-	uc := biz.NewGreeterUsecase(&bc.Greeter, repo, logger)
-	greeter := service.NewGreeterService(uc)
-	httpSrv := server.NewHTTPServer(&bc.Server, greeter, logger)
-	grpcSrv := server.NewGRPCServer(&bc.Server, greeter, logger)
-	opts := []kratos.Option{
-		kratos.ID(id),
-		kratos.Name(Name),
-		kratos.Version(Version),
-		kratos.Logger(logger),
-		kratos.Server(httpSrv, grpcSrv),
-	}
-	if bc.Server.StopTimeout != 0 {
-		opts = append(opts, kratos.StopTimeout(bc.Server.StopTimeout.Std()))
-	}
-	return kratos.New(opts...), cleanup, nil
 }

@@ -33,7 +33,7 @@ type GreeterUsecase struct {
 
 // NewGreeterUsecase returns a GreeterUsecase storing greetings in repo.
 func NewGreeterUsecase(c *conf.Greeter, repo GreeterRepo, logger log.Logger) *GreeterUsecase {
-	maxLen := c.MaxNameLength
+	maxLen := int(c.GetMaxNameLength())
 	if maxLen <= 0 {
 		maxLen = 64
 	}

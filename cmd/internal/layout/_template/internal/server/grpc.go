@@ -1,9 +1,7 @@
 package server
 
 import (
-	"github.com/seed6ad8aa6b/kratos/log"
-	"github.com/seed6ad8aa6b/kratos/middleware/logging"
-	"github.com/seed6ad8aa6b/kratos/middleware/recovery"
+	"github.com/seed6ad8aa6b/kratos/middleware"
 	"github.com/seed6ad8aa6b/kratos/transport/grpc"
 
 	v1 "helloworld/api/helloworld/v1"
@@ -12,21 +10,16 @@ import (
 )
 
 // NewGRPCServer returns the gRPC server with the Greeter registered.
-func NewGRPCServer(c *conf.Server, greeter *service.GreeterService, logger log.Logger) *grpc.Server {
-	opts := []grpc.ServerOption{
-		grpc.Middleware(
-			recovery.Recovery(),
-			logging.Server(logger),
-		),
+func NewGRPCServer(c *conf.Server, greeter *service.GreeterService, mw ...middleware.Middleware) *grpc.Server {
+	opts := []grpc.ServerOption{grpc.Middleware(mw...)}
+	if n := c.GetGrpc().GetNetwork(); n != "" {
+		opts = append(opts, grpc.Network(n))
 	}
-	if c.GRPC.Network != "" {
-		opts = append(opts, grpc.Network(c.GRPC.Network))
+	if a := c.GetGrpc().GetAddr(); a != "" {
+		opts = append(opts, grpc.Address(a))
 	}
-	if c.GRPC.Addr != "" {
-		opts = append(opts, grpc.Address(c.GRPC.Addr))
-	}
-	if c.GRPC.Timeout != 0 {
-		opts = append(opts, grpc.Timeout(c.GRPC.Timeout.Std()))
+	if t := c.GetGrpc().GetTimeout(); t != nil {
+		opts = append(opts, grpc.Timeout(t.AsDuration()))
 	}
 	srv := grpc.NewServer(opts...)
 	v1.RegisterGreeterServer(srv, greeter)
