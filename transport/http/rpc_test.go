@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/seed6ad8aa6b/kratos/errors"
 	"github.com/seed6ad8aa6b/kratos/middleware"
@@ -511,5 +512,46 @@ func TestRPCRegisterServices(t *testing.T) {
 	}
 	if err := gs.Stop(context.Background()); err != nil {
 		t.Errorf("Stop() error = %v", err)
+	}
+}
+
+// structDesc is a service whose request nests without bound
+// (google.protobuf.Struct), for the recursion limit of the codecs.
+var structDesc = grpc.ServiceDesc{
+	ServiceName: "test.Structs",
+	HandlerType: (*any)(nil),
+	Methods: []grpc.MethodDesc{{
+		MethodName: "Echo",
+		Handler: func(_ any, _ context.Context, dec func(any) error, _ grpc.UnaryServerInterceptor) (any, error) {
+			in := new(structpb.Struct)
+			if err := dec(in); err != nil {
+				return nil, err
+			}
+			return in, nil
+		},
+	}},
+}
+
+func TestRPCRecursionLimit(t *testing.T) {
+	srv, host := startServer(t)
+	srv.RegisterService(&structDesc, struct{}{})
+	nested := func(depth int) []byte {
+		return []byte(strings.Repeat(`{"a":`, depth) + "1" + strings.Repeat("}", depth))
+	}
+	tests := []struct {
+		name       string
+		body       []byte
+		wantStatus int
+	}{
+		{"shallow", nested(20), 200},
+		{"deeper than 100", nested(200), 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, body := post(t, "http://"+host+"/test.Structs/Echo", http.Header{"Content-Type": {"application/json"}}, tt.body)
+			if res.StatusCode != tt.wantStatus {
+				t.Errorf("status = %d (%.200s), want %d", res.StatusCode, body, tt.wantStatus)
+			}
+		})
 	}
 }
