@@ -28,7 +28,11 @@ const (
 // Servers writes, into gen, one file per service of the files to generate:
 // a <Service>Service type embedding Unimplemented<Service>Server, its
 // constructor, and a method for every RPC (unary, server, client and
-// bidirectional streaming) that answers an empty reply.
+// bidirectional streaming) that answers an empty reply. Streaming methods
+// take the stream types protoc-gen-go-grpc generates
+// (<Service>_<Method>Server), which the generated HTTP code uses too, so
+// the type serves gRPC and, for the methods with an HTTP rule, HTTP
+// (streams as Server-Sent Events and WebSocket).
 func Servers(gen *protogen.Plugin, p ServerParams) {
 	pkgName := protogen.GoPackageName(p.Package)
 	if pkgName == "" {
