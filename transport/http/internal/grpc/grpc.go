@@ -36,9 +36,12 @@ const (
 	headerMessage        = "Grpc-Message"
 	headerDetails        = "Grpc-Status-Details-Bin"
 
-	prefixGRPC    = "application/grpc"
-	prefixWeb     = "application/grpc-web"
-	prefixWebText = "application/grpc-web-text"
+	prefixGRPC = "application/grpc"
+	// compressMinBytes is the size from which replies are compressed
+	// when the client accepts gzip: smaller ones gain nothing.
+	compressMinBytes = 1024
+	prefixWeb        = "application/grpc-web"
+	prefixWebText    = "application/grpc-web-text"
 )
 
 // Protocol is the gRPC and gRPC-Web protocols.
@@ -282,7 +285,7 @@ func (s *stream) Send(m any) error {
 	}
 	var flags byte
 	payload := out.Bytes()
-	if s.gzipOut {
+	if s.gzipOut && len(payload) >= compressMinBytes {
 		z := rpcwire.GetBuffer()
 		defer rpcwire.PutBuffer(z)
 		if err := rpcwire.Compress(z, payload); err != nil {

@@ -21,6 +21,10 @@ const (
 	FlagGRPCWebTrailer byte = 0x80
 )
 
+// maxPreGrow bounds the buffer ReadEnvelope allocates ahead of a
+// payload's bytes.
+const maxPreGrow = 64 << 10
+
 // EnvelopeHeaderLen is the size of an envelope's prefix: one flags byte
 // and a four-byte big-endian length.
 const EnvelopeHeaderLen = 5
@@ -44,7 +48,9 @@ func ReadEnvelope(r io.Reader, buf *bytes.Buffer, max int64) (byte, error) {
 	}
 	buf.Reset()
 	if size > 0 {
-		buf.Grow(int(size))
+		// Grow for what was announced only up to a point: a hostile length
+		// must not allocate before the bytes arrive.
+		buf.Grow(int(min(size, maxPreGrow)))
 		if n, err := io.CopyN(buf, r, size); err != nil {
 			if errors.Is(err, io.EOF) {
 				return 0, Errorf(codes.InvalidArgument, "message truncated: %d of %d bytes", n, size)
