@@ -393,6 +393,10 @@ func (b *builder) operation(s protoreflect.ServiceDescriptor, m protoreflect.Met
 		if v.pattern != "" && p.Schema.Type == "string" && p.Schema.Ref == "" {
 			p.Schema.Pattern = v.pattern
 		}
+		if strings.Contains(v.pattern, "/") {
+			p.AllowReserved = true
+			p.Description = strings.TrimSpace(p.Description + "\n\nThe value spans path segments: send its slashes as they are, not as %2F.")
+		}
 		op.Parameters = append(op.Parameters, p)
 	}
 
@@ -429,7 +433,7 @@ func (b *builder) operation(s protoreflect.ServiceDescriptor, m protoreflect.Met
 		if body != "" {
 			exclude[body] = true
 		}
-		op.Parameters = append(op.Parameters, b.query(in, "", "", exclude, b.opts.Depth, map[protoreflect.FullName]bool{in.FullName(): true})...)
+		op.Parameters = append(op.Parameters, b.query(in, "", "", exclude, b.opts.Depth, map[protoreflect.FullName]bool{in.FullName(): true}, nil)...)
 	}
 	// Responses.
 	var reply *jsonschema.Schema
@@ -519,7 +523,11 @@ func (b *builder) param(fd protoreflect.FieldDescriptor, name, in string) *param
 // query returns the query parameters of the fields of md not in exclude
 // (field paths), prefixing their JSON names with prefix and their field
 // paths with protoPrefix, and going depth levels into nested messages.
-func (b *builder) query(md protoreflect.MessageDescriptor, prefix, protoPrefix string, exclude map[string]bool, depth int, seen map[protoreflect.FullName]bool) []*parameter {
+//
+// The parameters of the members of a oneof carry the x-kratos-oneof
+// extension (inherited by the parameters of a member's nested fields), as
+// the server refuses two members of one oneof.
+func (b *builder) query(md protoreflect.MessageDescriptor, prefix, protoPrefix string, exclude map[string]bool, depth int, seen map[protoreflect.FullName]bool, oneof *oneofExtension) []*parameter {
 	var out []*parameter
 	fields := md.Fields()
 	for i := 0; i < fields.Len(); i++ {
@@ -529,6 +537,11 @@ func (b *builder) query(md protoreflect.MessageDescriptor, prefix, protoPrefix s
 		if exclude[protoPath] || fd.Enum() != nil && fd.Enum().FullName() == "google.protobuf.NullValue" {
 			continue
 		}
+		ext := oneof
+		if od := fd.ContainingOneof(); od != nil && !od.IsSynthetic() && ext == nil {
+			ext = &oneofExtension{Oneof: prefix + string(od.Name()), Field: name}
+		}
+		start := len(out)
 		switch {
 		case fd.IsMap():
 			if oneValue(fd.MapValue()) && fd.MapValue().Message() == nil {
@@ -546,10 +559,16 @@ func (b *builder) query(md protoreflect.MessageDescriptor, prefix, protoPrefix s
 				continue
 			}
 			seen[sub.FullName()] = true
-			out = append(out, b.query(sub, name+".", protoPath+".", exclude, depth-1, seen)...)
+			out = append(out, b.query(sub, name+".", protoPath+".", exclude, depth-1, seen, ext)...)
 			delete(seen, sub.FullName())
 		default:
 			out = append(out, b.param(fd, name, "query"))
+		}
+		if ext != nil && oneof == nil {
+			for _, p := range out[start:] {
+				p.Oneof = ext
+				p.Description = strings.TrimSpace(p.Description + "\n\nA member of oneof " + ext.Oneof + ": send the parameters of one member only.")
+			}
 		}
 	}
 	return out

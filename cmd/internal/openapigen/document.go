@@ -65,14 +65,26 @@ type (
 	}
 
 	parameter struct {
-		Name        string             `json:"name"`
-		In          string             `json:"in"`
-		Description string             `json:"description,omitempty"`
-		Required    bool               `json:"required,omitempty"`
-		Deprecated  bool               `json:"deprecated,omitempty"`
-		Style       string             `json:"style,omitempty"`
-		Explode     *bool              `json:"explode,omitempty"`
-		Schema      *jsonschema.Schema `json:"schema"`
+		Name        string `json:"name"`
+		In          string `json:"in"`
+		Description string `json:"description,omitempty"`
+		Required    bool   `json:"required,omitempty"`
+		Deprecated  bool   `json:"deprecated,omitempty"`
+		Style       string `json:"style,omitempty"`
+		Explode     *bool  `json:"explode,omitempty"`
+		// AllowReserved, which OpenAPI 3.0 defines for the query, is set
+		// on path parameters whose value spans slashes: the server's route
+		// matches them only when the slashes are sent as they are.
+		AllowReserved bool               `json:"allowReserved,omitempty"`
+		Schema        *jsonschema.Schema `json:"schema"`
+		Oneof         *oneofExtension    `json:"x-kratos-oneof,omitempty"`
+	}
+
+	// oneofExtension marks a query parameter of a oneof member: at most
+	// one member of a oneof may be sent.
+	oneofExtension struct {
+		Oneof string `json:"oneof"`
+		Field string `json:"field"`
 	}
 
 	requestBody struct {
