@@ -43,6 +43,7 @@ func TestOperateScaffold(t *testing.T) {
 	work := t.TempDir()
 	proj := filepath.Join(work, "ops")
 	c.run(work, "kratos", "new", "ops", "--module", "example.com/ops")
+	testScaffoldFiles(t, c, proj)
 
 	// A slow call for the stop: SayHello("slow") takes 1.5s, more than the
 	// App's 1s drain delay, so it is still running when the listeners
@@ -77,6 +78,58 @@ func TestOperateScaffold(t *testing.T) {
 		}
 		testTracing(t, c, proj, bin, config, httpAddr, grpcAddr, "http://"+adminAddr)
 	})
+}
+
+// testScaffoldFiles checks the files a team expects and that go generate
+// (with kratos in PATH) and the Makefile's generating targets rewrite the
+// generated code as it is.
+func testScaffoldFiles(t *testing.T, c *cli, proj string) {
+	for _, f := range []string{
+		"Dockerfile", ".dockerignore", "Makefile", "README.md",
+		"internal/conf/conf.proto", "internal/conf/conf.pb.go",
+		"third_party/google/api/annotations.proto", "third_party/google/api/http.proto", "third_party/errors/errors.proto",
+	} {
+		if _, err := os.Stat(filepath.Join(proj, f)); err != nil {
+			t.Errorf("kratos new did not write %s: %v", f, err)
+		}
+	}
+	before := snapshot(t, proj)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	withKratos := func(cmd *exec.Cmd) *exec.Cmd {
+		cmd.Env = append([]string(nil), cmd.Env...) // c.env is shared
+		for i, kv := range cmd.Env {
+			if p, ok := strings.CutPrefix(kv, "PATH="); ok {
+				cmd.Env[i] = "PATH=" + filepath.Dir(c.bin) + string(os.PathListSeparator) + p
+			}
+		}
+		return cmd
+	}
+	runs := [][]string{{"go", "generate", "./..."}}
+	if _, err := exec.LookPath("make"); err == nil {
+		runs = append(runs, []string{"make", "api", "config"}, []string{"make", "help"})
+	}
+	for _, args := range runs {
+		cmd := withKratos(c.command(ctx, proj, "go", args[1:]...))
+		if args[0] == "make" {
+			// make's recipes need the usual tools (awk) too.
+			cmd = exec.CommandContext(ctx, "make", args[1:]...)
+			cmd.Dir = proj
+			cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(c.bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
+		}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	after := snapshot(t, proj)
+	if len(after) != len(before) {
+		t.Errorf("generated files: %d before, %d after go generate", len(before), len(after))
+	}
+	for p, data := range after {
+		if !bytes.Equal(data, before[p]) {
+			t.Errorf("go generate changed %s, which kratos new wrote", p)
+		}
+	}
 }
 
 // testAdmin reads every admin endpoint, then stops the service with

@@ -179,6 +179,9 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 		err = fromGit(ctx, tmp, name, module, opts, logw)
 	} else {
 		err = layout.Write(tmp, layout.Params{Name: name, Module: module})
+		if err == nil {
+			err = writeThirdParty(tmp)
+		}
 	}
 	if err == nil {
 		err = context.Cause(ctx)

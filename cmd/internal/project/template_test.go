@@ -28,6 +28,10 @@ func TestTemplateAPIIsFresh(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module "+layout.Module+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// As kratos new does; the imports then come from third_party on disk.
+	if err := writeThirdParty(dir); err != nil {
+		t.Fatal(err)
+	}
 	var protos []string
 	for _, p := range layout.Protos {
 		protos = append(protos, filepath.Join(dir, filepath.FromSlash(p)))
