@@ -106,14 +106,21 @@ func existingAncestor(dir string) string {
 }
 
 func newProtoClientCommand(e *env) *cobra.Command {
-	var protoPaths []string
+	var (
+		protoPaths []string
+		openapi    bool
+	)
 	cmd := &cobra.Command{
 		Use:   "client <file-or-dir>...",
-		Short: "Generate the Go code of .proto files (messages, gRPC, HTTP, errors)",
+		Short: "Generate the Go code of .proto files (messages, gRPC, HTTP, errors) and openapi.yaml",
 		Long: `client compiles .proto files in pure Go and writes, next to each file, the code that
 protoc-gen-go, protoc-gen-go-grpc, protoc-gen-go-http and protoc-gen-go-errors would write
 with paths=source_relative. A directory stands for every .proto file below it (except under
 third_party and hidden directories). No protoc or plugin is needed.
+
+It also writes openapi.yaml in the working directory: the OpenAPI 3.0 document of the HTTP
+API of all the services, as protoc-gen-openapi writes it, with the error body
+{code, reason, message, metadata} on every operation. --openapi=false skips it.
 
 Imports are looked up in the --proto_path directories, then the root of the Go module holding
 the file and its third_party directory, then among the files built into kratos: the
@@ -132,10 +139,14 @@ and errors/errors.proto.`,
 			if err != nil {
 				return err
 			}
-			written, err := apigen.Generate(cmd.Context(), files, apigen.Options{
+			o := apigen.Options{
 				ProtoPaths: protoPaths,
 				Warn:       func(err error) { fmt.Fprintf(e.stderr, "warning: %v\n", err) },
-			})
+			}
+			if openapi {
+				o.OpenAPI = "openapi.yaml"
+			}
+			written, err := apigen.Generate(cmd.Context(), files, o)
 			if err != nil {
 				return compileError(err)
 			}
@@ -146,6 +157,7 @@ and errors/errors.proto.`,
 		},
 	}
 	cmd.Flags().StringArrayVarP(&protoPaths, "proto_path", "p", nil, "directory to search for imports, before the defaults (repeatable)")
+	cmd.Flags().BoolVar(&openapi, "openapi", true, "write openapi.yaml, the OpenAPI 3.0 document of the services, in the working directory")
 	return cmd
 }
 

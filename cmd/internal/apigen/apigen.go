@@ -3,6 +3,8 @@
 // package protoc and runs protoc-gen-go, the gRPC generator (grpcgen), the
 // HTTP generator (httpgen) and the errors generator (errorsgen) over them,
 // with paths=source_relative, so every file lands next to its .proto.
+// With Options.OpenAPI it also writes one OpenAPI 3.0 document of all
+// their services (openapigen), as protoc-gen-openapi would.
 //
 // Both `kratos new` (for the template's API) and `kratos proto client` go
 // through Generate, which is what keeps the code a new project ships
@@ -20,11 +22,13 @@ import (
 
 	gengo "google.golang.org/protobuf/cmd/protoc-gen-go/internal_gengo"
 	"google.golang.org/protobuf/compiler/protogen"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/seed6ad8aa6b/kratos/cmd/internal/errorsgen"
 	"github.com/seed6ad8aa6b/kratos/cmd/internal/gomod"
 	"github.com/seed6ad8aa6b/kratos/cmd/internal/grpcgen"
 	"github.com/seed6ad8aa6b/kratos/cmd/internal/httpgen"
+	"github.com/seed6ad8aa6b/kratos/cmd/internal/openapigen"
 	"github.com/seed6ad8aa6b/kratos/cmd/internal/protoc"
 )
 
@@ -36,6 +40,11 @@ type Options struct {
 	ProtoPaths []string
 	// Warn receives compiler warnings; nil drops them.
 	Warn func(error)
+	// OpenAPI is where to write the OpenAPI document of the services of
+	// all the files (openapigen, with its default options), such as
+	// "openapi.yaml"; "" writes none. Nothing is written when no file
+	// declares a service.
+	OpenAPI string
 }
 
 // Plugins returns the generators run over every request, each with
@@ -93,6 +102,15 @@ func Plugins(warn func(error)) []protoc.Plugin {
 			},
 		},
 	}
+}
+
+func hasService(files []protoreflect.FileDescriptor) bool {
+	for _, f := range files {
+		if f.Services().Len() > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // FindProtos returns the .proto files named by args: files as they are,
@@ -194,12 +212,30 @@ func Generate(ctx context.Context, files []string, opts Options) ([]string, erro
 		return nil, err
 	}
 	var all []protoc.File
+	var described []protoreflect.FileDescriptor // the files the document covers
 	for _, u := range units {
 		req, err := u.Compiler.Compile(ctx, u.Names)
 		if err != nil {
 			return nil, err
 		}
-		out, err := protoc.Generate(req, Plugins(opts.Warn)...)
+		plugins := Plugins(opts.Warn)
+		if opts.OpenAPI != "" {
+			plugins = append(plugins, protoc.Plugin{
+				Name: "protoc-gen-openapi",
+				Run: func(gen *protogen.Plugin) error {
+					for _, f := range gen.Files {
+						if f.Generate {
+							described = append(described, f.Desc)
+						}
+					}
+					gen.SupportedFeatures = openapigen.SupportedFeatures
+					gen.SupportedEditionsMinimum = openapigen.SupportedEditionsMinimum
+					gen.SupportedEditionsMaximum = openapigen.SupportedEditionsMaximum
+					return nil
+				},
+			})
+		}
+		out, err := protoc.Generate(req, plugins...)
 		if err != nil {
 			return nil, err
 		}
@@ -210,6 +246,15 @@ func Generate(ctx context.Context, files []string, opts Options) ([]string, erro
 			}
 			all = append(all, protoc.File{Name: filepath.Join(u.Root, name), Content: f.Content})
 		}
+	}
+	if opts.OpenAPI != "" && hasService(described) {
+		o := openapigen.DefaultOptions()
+		o.Warn = opts.Warn
+		doc, err := openapigen.Document(described, o)
+		if err != nil {
+			return nil, fmt.Errorf("protoc-gen-openapi: %w", err)
+		}
+		all = append(all, protoc.File{Name: opts.OpenAPI, Content: doc})
 	}
 	if err := protoc.WriteFiles("", all); err != nil {
 		return nil, err
