@@ -3,12 +3,46 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/seed6ad8aa6b/kratos/cmd/internal/project"
 )
+
+// printTree writes the files under dir as an indented tree, directories
+// first, as `tree` does.
+func printTree(w io.Writer, dir string) error {
+	fmt.Fprintf(w, "%s/\n", filepath.Base(dir))
+	var walk func(dir, prefix string) error
+	walk = func(dir, prefix string) error {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return err
+		}
+		sort.SliceStable(entries, func(i, j int) bool { return entries[i].IsDir() && !entries[j].IsDir() })
+		for i, ent := range entries {
+			branch, indent := "├── ", "│   "
+			if i == len(entries)-1 {
+				branch, indent = "└── ", "    "
+			}
+			if ent.IsDir() {
+				fmt.Fprintf(w, "%s%s%s/\n", prefix, branch, ent.Name())
+				if err := walk(filepath.Join(dir, ent.Name()), prefix+indent); err != nil {
+					return err
+				}
+				continue
+			}
+			fmt.Fprintf(w, "%s%s%s\n", prefix, branch, ent.Name())
+		}
+		return nil
+	}
+	return walk(dir, "")
+}
 
 func newNewCommand(e *env) *cobra.Command {
 	var (
@@ -41,9 +75,18 @@ another source directory.`,
 				return err
 			}
 			rel := relPath(res.Dir)
-			fmt.Fprintf(e.stdout, "Created %s (module %s). Start it with:\n\n", res.Dir, res.Module)
+			fmt.Fprintf(e.stdout, "Created %s (module %s):\n\n", res.Dir, res.Module)
+			if err := printTree(e.stdout, res.Dir); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "\nStart it with:\n\n")
 			fmt.Fprintf(e.stdout, "  cd %s && go run ./cmd/%s -conf ./configs\n\n", rel, res.Name)
-			fmt.Fprintf(e.stdout, "then: curl localhost:8000/helloworld/kratos\n")
+			if opts.RepoURL == "" {
+				fmt.Fprintf(e.stdout, "then:\n\n")
+				fmt.Fprintf(e.stdout, "  curl localhost:8000/helloworld/kratos    # the API (gRPC on :9000)\n")
+				fmt.Fprintf(e.stdout, "  curl localhost:6060/readyz               # the admin listener: /healthz /readyz /metrics /debug/pprof/ /loglevel\n")
+				fmt.Fprintf(e.stdout, "  make help                                # build, test, regenerate (kratos proto client), docker\n")
+			}
 			return nil
 		},
 	}

@@ -42,7 +42,12 @@ func TestOperateScaffold(t *testing.T) {
 	c := buildCLI(t)
 	work := t.TempDir()
 	proj := filepath.Join(work, "ops")
-	c.run(work, "kratos", "new", "ops", "--module", "example.com/ops")
+	out := c.run(work, "kratos", "new", "ops", "--module", "example.com/ops")
+	for _, want := range []string{"ops/\n", "├── cmd/\n│   └── ops/\n", "│   ├── conf/\n", "└── go.sum\n", "go run ./cmd/ops -conf ./configs", "curl localhost:6060/readyz"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("kratos new printed no %q (the tree and the next commands):\n%s", want, out)
+		}
+	}
 	testScaffoldFiles(t, c, proj)
 
 	// A slow call for the stop: SayHello("slow") takes 1.5s, more than the
