@@ -12,4 +12,11 @@
 // Both need an etcd server and skip without one: run them through
 // hack/test.sh, or set KRATOS_TEST_ETCD (to anything) and
 // KRATOS_TEST_ETCD_BIN (the etcd binary) by hand.
+//
+// TestBrowserStreams serves a page (testdata/browser.html) that a headless
+// Chromium loads: the page reads a Server-Sent Events stream with
+// EventSource and talks to a WebSocket bidi stream, and POSTs what it saw
+// back to the server for the test to check. It needs chromium (the Debian
+// package, which hack/test.sh installs when run as root, or the binary
+// named by KRATOS_TEST_CHROMIUM); without one it skips, unless CI is set.
 package e2e

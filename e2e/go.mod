@@ -7,10 +7,12 @@ replace github.com/seed6ad8aa6b/kratos => ../
 replace github.com/seed6ad8aa6b/kratos/contrib/registry/etcd => ../contrib/registry/etcd
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/seed6ad8aa6b/kratos v0.0.0-00010101000000-000000000000
 	github.com/seed6ad8aa6b/kratos/contrib/registry/etcd v0.0.0-00010101000000-000000000000
 	go.etcd.io/etcd/client/v3 v3.6.16
 	go.uber.org/zap v1.27.0
+	google.golang.org/genproto/googleapis/api v0.0.0-20261019180522-ce908d29299b
 	google.golang.org/grpc v1.85.0
 	google.golang.org/protobuf v1.36.12
 )
@@ -29,6 +31,5 @@ require (
 	golang.org/x/net v0.61.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
-	google.golang.org/genproto/googleapis/api v0.0.0-20261019180522-ce908d29299b // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261019180522-ce908d29299b // indirect
 )
