@@ -126,6 +126,11 @@ func testScaffoldFiles(t *testing.T, c *cli, proj string) {
 			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}
+	for _, d := range []string{"api/helloworld/v1", "internal/conf"} {
+		if _, err := os.Stat(filepath.Join(proj, d, "openapi.yaml")); err == nil {
+			t.Errorf("go generate wrote %s/openapi.yaml", d)
+		}
+	}
 	after := snapshot(t, proj)
 	if len(after) != len(before) {
 		t.Errorf("generated files: %d before, %d after go generate", len(before), len(after))

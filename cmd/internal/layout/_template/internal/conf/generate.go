@@ -1,4 +1,4 @@
 package conf
 
 // Regenerate conf.pb.go from conf.proto: go generate ./...
-//go:generate kratos proto client .
+//go:generate kratos proto client --openapi=false .
