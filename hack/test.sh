@@ -3,7 +3,8 @@
 #   gofmt, go vet, and go test (with -race on the root module).
 # Modules are found automatically (every go.mod outside testdata), so a new
 # module cannot be forgotten. An etcd server is started on loopback for the
-# tests that need one (installed from Debian's etcd-server when missing).
+# tests that need one (installed from Debian's etcd-server when missing);
+# Debian's chromium is installed when missing, for the browser test in e2e.
 #
 # Usage: hack/test.sh            (from anywhere inside the repo)
 # Env:   GOFLAGS, TEST_FLAGS (extra flags for go test), SKIP_ETCD=1.
@@ -38,6 +39,18 @@ if ! command -v protoc >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   step "installing protobuf-compiler (for the protoc compatibility tests)"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq protobuf-compiler) >/dev/null 2>&1 \
     || echo "could not install protobuf-compiler; the protoc compatibility tests will skip"
+fi
+
+# chromium is needed by e2e's TestBrowserStreams, which fails without it
+# when CI is set. apt's output is shown when the install fails.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  step "installing chromium (for the browser test in e2e)"
+  apt_log=$(mktemp)
+  if ! (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >"$apt_log" 2>&1; then
+    cat "$apt_log"
+    echo "could not install chromium; the browser test will skip (or fail, with CI set)"
+  fi
+  rm -f "$apt_log"
 fi
 
 for mod in "${modules[@]}"; do
