@@ -202,8 +202,8 @@ func noSideEffects(svc protoreflect.ServiceDescriptor, name string) bool {
 
 // serveRPC serves req when it is a call of a registered method, and
 // reports whether it did. dispatch calls it for requests no route
-// matches.
-func (s *Server) serveRPC(w http.ResponseWriter, req *http.Request) bool {
+// matches, with the request state it made, which the call uses.
+func (s *Server) serveRPC(w http.ResponseWriter, req *http.Request, sr *serverRequest) bool {
 	ms := s.rpc.methods.Load()
 	if ms == nil {
 		return false
@@ -251,7 +251,7 @@ func (s *Server) serveRPC(w http.ResponseWriter, req *http.Request) bool {
 		})
 		return true
 	}
-	s.serveCall(w, req, m, p)
+	s.serveCall(w, req, sr, m, p)
 	return true
 }
 
@@ -259,16 +259,15 @@ func (s *Server) serveRPC(w http.ResponseWriter, req *http.Request) bool {
 // grpc.ServerTransportStream of the call's context, so that grpc.SetHeader
 // and grpc.SetTrailer work in handlers.
 type rpcCall struct {
-	tr         Transport
-	ctx        reqContext
+	sr         *serverRequest // its Transport and context
 	st         rpcwire.Stream
 	m          *rpcMethod
 	ms         []middleware.Middleware
 	headerSent bool
 }
 
-func (s *Server) serveCall(w http.ResponseWriter, req *http.Request, m *rpcMethod, p rpcwire.Protocol) {
-	c := &rpcCall{m: m}
+func (s *Server) serveCall(w http.ResponseWriter, req *http.Request, sr *serverRequest, m *rpcMethod, p rpcwire.Protocol) {
+	c := &rpcCall{sr: sr, m: m}
 	st, err := p.NewStream(w, req, m.spec)
 	c.st = st
 	unary := m.spec.StreamType == rpcwire.Unary
@@ -281,7 +280,7 @@ func (s *Server) serveCall(w http.ResponseWriter, req *http.Request, m *rpcMetho
 			deadline = caller
 		}
 	}
-	c.tr = Transport{
+	sr.tr = Transport{
 		endpoint:     s.endpointStr,
 		operation:    m.spec.Procedure,
 		pathTemplate: m.spec.Procedure,
@@ -290,8 +289,8 @@ func (s *Server) serveCall(w http.ResponseWriter, req *http.Request, m *rpcMetho
 		request:      req,
 		response:     w,
 	}
-	c.ctx.init(req.Context(), deadline, &c.tr)
-	defer c.ctx.release()
+	sr.ctx.init(req.Context(), deadline, &sr.tr)
+	defer sr.ctx.release()
 	defer func() {
 		if p := recover(); p != nil {
 			s.rpcPanic(req, p)
@@ -305,7 +304,7 @@ func (s *Server) serveCall(w http.ResponseWriter, req *http.Request, m *rpcMetho
 	if unary && req.Body != nil && req.Body != http.NoBody {
 		s.boundBody(w, deadline)
 	}
-	ctx := metadata.NewIncomingContext(&c.ctx, incomingMD(req.Header))
+	ctx := metadata.NewIncomingContext(&sr.ctx, incomingMD(req.Header))
 	ctx = grpc.NewContextWithServerTransportStream(ctx, c)
 	c.ms = s.middleware.Match(m.spec.Procedure)
 	if unary {

@@ -520,7 +520,7 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 		case http.StatusOK:
 			h, vars, template = m.Handler, params, m.Template
 		case http.StatusNotFound:
-			if s.serveRPC(w, req) {
+			if s.serveRPC(w, req, st) {
 				return
 			}
 			s.notFound.ServeHTTP(w, req)
