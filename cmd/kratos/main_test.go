@@ -234,7 +234,7 @@ func TestProtoAdd(t *testing.T) {
 		t.Errorf("proto add over an existing file = %d, %q", code, stderr)
 	}
 	// Outside any module.
-	code, _, stderr = kratos(t, t.TempDir(), "proto", "add", "x.proto")
+	code, _, stderr = kratos(t, t.TempDir(), "proto", "add", "api/x/v1/x.proto")
 	if code != 1 || !strings.Contains(stderr, "inside a Go module") {
 		t.Errorf("proto add outside a module = %d, %q", code, stderr)
 	}

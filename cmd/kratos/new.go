@@ -14,6 +14,9 @@ import (
 	"github.com/seed6ad8aa6b/kratos/cmd/internal/project"
 )
 
+// envLayoutRepo names the variable holding the default of --repo-url.
+const envLayoutRepo = "KRATOS_LAYOUT_REPO"
+
 // printTree writes the files under dir as an indented tree, directories
 // first, as `tree` does.
 func printTree(w io.Writer, dir string) error {
@@ -58,7 +61,12 @@ directory, or an absolute path), whose last element names the project and its co
 The template is built into kratos, so nothing is downloaded except the Go modules the
 project needs. The project's go.mod reaches the framework through a replace directive to
 the framework source this kratos was built from; --kratos-path or KRATOS_PATH choose
-another source directory.`,
+another source directory.
+
+With --repo-url (default: KRATOS_LAYOUT_REPO, as in Kratos) the template is that git
+repository instead: its module path is replaced by the project's, its command directory
+becomes cmd/<name>, and imports of github.com/go-kratos/kratos/v2 become imports of this
+framework.`,
 		Example: `  kratos new helloworld
   kratos new /tmp/shop --module example.com/shop
   kratos new user --nomod            # inside an existing module
@@ -67,6 +75,9 @@ another source directory.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Path = args[0]
 			opts.Log = e.stderr
+			if !cmd.Flags().Changed("repo-url") {
+				opts.RepoURL = os.Getenv(envLayoutRepo)
+			}
 			ctx, cancel := context.WithTimeoutCause(cmd.Context(), timeout,
 				fmt.Errorf("kratos new took longer than --timeout %s", timeout))
 			defer cancel()
@@ -92,7 +103,7 @@ another source directory.`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&opts.Module, "module", "m", "", "module path of the project (default: the name)")
-	f.StringVarP(&opts.RepoURL, "repo-url", "r", "", "git repository to use as the template instead of the built-in one")
+	f.StringVarP(&opts.RepoURL, "repo-url", "r", "", "git repository to use as the template instead of the built-in one (default: "+envLayoutRepo+")")
 	f.StringVarP(&opts.Branch, "branch", "b", "", "branch of --repo-url (default: its default branch)")
 	f.BoolVar(&opts.NoMod, "nomod", false, "add the service to the module enclosing it instead of creating a go.mod")
 	f.DurationVarP(&timeout, "timeout", "t", 2*time.Minute, "give up after this long")

@@ -45,6 +45,10 @@ Delete, Get and List methods. The proto package comes from the file's directory 
 		Args: exactArgs(1, "the path of the .proto file to write"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			target := args[0]
+			if !strings.ContainsAny(filepath.ToSlash(target), "/") {
+				return fmt.Errorf("%s has no directory; give a path such as api/%s/v1/%s, whose directory names the proto package (as Kratos asks)",
+					target, strings.TrimSuffix(target, ".proto"), target)
+			}
 			if _, err := os.Lstat(target); err == nil {
 				return fmt.Errorf("%s already exists; not overwriting it", target)
 			}
@@ -122,25 +126,40 @@ It also writes openapi.yaml in the working directory: the OpenAPI 3.0 document o
 API of all the services, as protoc-gen-openapi writes it, with the error body
 {code, reason, message, metadata} on every operation. --openapi=false skips it.
 
-Imports are looked up in the --proto_path directories, then the root of the Go module holding
-the file and its third_party directory, then among the files built into kratos: the
-well-known types (google/protobuf/*.proto), the google API annotations (google/api/*.proto)
-and errors/errors.proto.`,
+Imports are looked up in the --proto_path directories (default: the list in
+KRATOS_PROTO_PATH, as Kratos has it), then the root of the Go module holding the file and its
+third_party directory, then among the files built into kratos: the well-known types
+(google/protobuf/*.proto), the google API annotations (google/api/*.proto) and
+errors/errors.proto.
+
+Plugin parameters, as protoc takes them, go after "--": --go_opt, --go-grpc_opt (such as
+require_unimplemented_servers=false), --go-http_opt (such as omitempty=false) and
+--go-errors_opt. paths=source_relative is always set.`,
 		Example: `  kratos proto client api
-  kratos proto client api/helloworld/v1/greeter.proto -p ../shared/protos`,
+  kratos proto client api/helloworld/v1/greeter.proto -p ../shared/protos
+  kratos proto client api -- --go-grpc_opt=require_unimplemented_servers=false`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
+			if n := cmd.ArgsLenAtDash(); n == 0 || len(args) == 0 {
 				return usageError{fmt.Errorf("%s needs a .proto file or a directory", cmd.CommandPath())}
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var params map[string]string
+			if dash := cmd.ArgsLenAtDash(); dash >= 0 {
+				var err error
+				if params, err = pluginParams(args[dash:]); err != nil {
+					return usageError{err}
+				}
+				args = args[:dash]
+			}
 			files, err := apigen.FindProtos(args)
 			if err != nil {
 				return err
 			}
 			o := apigen.Options{
-				ProtoPaths: protoPaths,
+				ProtoPaths: withEnvProtoPaths(cmd, protoPaths),
+				Params:     params,
 				Warn:       func(err error) { fmt.Fprintf(e.stderr, "warning: %v\n", err) },
 			}
 			if openapi {
@@ -156,9 +175,62 @@ and errors/errors.proto.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringArrayVarP(&protoPaths, "proto_path", "p", nil, "directory to search for imports, before the defaults (repeatable)")
+	cmd.Flags().StringArrayVarP(&protoPaths, "proto_path", "p", nil, "directory to search for imports, before the defaults (repeatable; default: the list in "+envProtoPath+")")
 	cmd.Flags().BoolVar(&openapi, "openapi", true, "write openapi.yaml, the OpenAPI 3.0 document of the services, in the working directory")
 	return cmd
+}
+
+// envProtoPath names the variable holding the default of --proto_path: a
+// list of directories separated as in PATH.
+const envProtoPath = "KRATOS_PROTO_PATH"
+
+// withEnvProtoPaths returns the --proto_path directories, or, when the
+// flag is not given, those of KRATOS_PROTO_PATH.
+func withEnvProtoPaths(cmd *cobra.Command, paths []string) []string {
+	if cmd.Flags().Changed("proto_path") {
+		return paths
+	}
+	var out []string
+	for _, p := range filepath.SplitList(os.Getenv(envProtoPath)) {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// pluginNames maps protoc's plugin names to the generators kratos runs.
+var pluginNames = map[string]string{
+	"go":        "protoc-gen-go",
+	"go-grpc":   "protoc-gen-go-grpc",
+	"go-http":   "protoc-gen-go-http",
+	"go-errors": "protoc-gen-go-errors",
+}
+
+// pluginParams reads protoc-style plugin parameters, --NAME_opt=VALUE, and
+// returns them by generator, joined with commas when repeated.
+func pluginParams(args []string) (map[string]string, error) {
+	params := map[string]string{}
+	for _, a := range args {
+		flag, value, ok := strings.Cut(a, "=")
+		name, isOpt := strings.CutSuffix(strings.TrimPrefix(flag, "--"), "_opt")
+		plugin, known := pluginNames[name]
+		switch {
+		case !strings.HasPrefix(flag, "--") || !ok:
+			return nil, fmt.Errorf("%q after --: want --NAME_opt=VALUE, such as --go-grpc_opt=require_unimplemented_servers=false", a)
+		case strings.HasSuffix(flag, "_out"):
+			return nil, fmt.Errorf("%q after --: kratos writes the code next to each .proto (paths=source_relative); give options with --NAME_opt", a)
+		case !isOpt || !known:
+			return nil, fmt.Errorf("%q after --: kratos runs the plugins go, go-grpc, go-http and go-errors; give their options with --go_opt, --go-grpc_opt, --go-http_opt or --go-errors_opt", a)
+		case value == "":
+			continue
+		}
+		if params[plugin] != "" {
+			value = params[plugin] + "," + value
+		}
+		params[plugin] = value
+	}
+	return params, nil
 }
 
 // compileError puts a list of compile problems on their own lines.
@@ -227,7 +299,7 @@ Generate the code of the .proto first (kratos proto client).`,
 			}
 			params := scaffold.ServerParams{Dir: filepath.ToSlash(target), ImportPath: importPath, Package: packageName(absTarget)}
 
-			units, err := apigen.Plan([]string{args[0]}, apigen.Options{ProtoPaths: protoPaths})
+			units, err := apigen.Plan([]string{args[0]}, apigen.Options{ProtoPaths: withEnvProtoPaths(cmd, protoPaths)})
 			if err != nil {
 				return err
 			}
@@ -272,7 +344,7 @@ Generate the code of the .proto first (kratos proto client).`,
 		},
 	}
 	cmd.Flags().StringVarP(&target, "target-dir", "t", "internal/service", "directory to write the implementations to")
-	cmd.Flags().StringArrayVarP(&protoPaths, "proto_path", "p", nil, "directory to search for imports, before the defaults (repeatable)")
+	cmd.Flags().StringArrayVarP(&protoPaths, "proto_path", "p", nil, "directory to search for imports, before the defaults (repeatable; default: the list in "+envProtoPath+")")
 	return cmd
 }
 

@@ -40,6 +40,11 @@ type Options struct {
 	ProtoPaths []string
 	// Warn receives compiler warnings; nil drops them.
 	Warn func(error)
+	// Params are extra plugin parameters (protoc's --NAME_opt), by plugin
+	// name such as "protoc-gen-go-grpc": comma-separated name=value pairs
+	// given after paths=source_relative, such as
+	// "require_unimplemented_servers=false".
+	Params map[string]string
 	// OpenAPI is where to write the OpenAPI document of the services of
 	// all the files (openapigen, with its default options), such as
 	// "openapi.yaml"; "" writes none. Nothing is written when no file
@@ -48,12 +53,14 @@ type Options struct {
 }
 
 // Plugins returns the generators run over every request, each with
-// paths=source_relative and its default options. warn receives the HTTP
+// paths=source_relative and its default options, which further parameters
+// (Options.Params) change. warn receives the HTTP
 // generator's warnings about questionable annotations; nil drops them.
 func Plugins(warn func(error)) []protoc.Plugin {
 	const param = "paths=source_relative"
 	httpOpts := httpgen.DefaultOptions()
 	httpOpts.Warn = warn
+	grpcOpts := grpcgen.DefaultOptions()
 	return []protoc.Plugin{
 		{
 			Name:  "protoc-gen-go",
@@ -71,10 +78,11 @@ func Plugins(warn func(error)) []protoc.Plugin {
 			},
 		},
 		{
-			Name:  "protoc-gen-go-grpc",
-			Param: param,
+			Name:      "protoc-gen-go-grpc",
+			Param:     param,
+			ParamFunc: grpcOpts.SetParam,
 			Run: func(gen *protogen.Plugin) error {
-				grpcgen.Generate(gen, grpcgen.DefaultOptions())
+				grpcgen.Generate(gen, grpcOpts)
 				gen.SupportedFeatures = grpcgen.SupportedFeatures
 				gen.SupportedEditionsMinimum = gengo.SupportedEditionsMinimum
 				gen.SupportedEditionsMaximum = gengo.SupportedEditionsMaximum
@@ -82,8 +90,9 @@ func Plugins(warn func(error)) []protoc.Plugin {
 			},
 		},
 		{
-			Name:  "protoc-gen-go-http",
-			Param: param,
+			Name:      "protoc-gen-go-http",
+			Param:     param,
+			ParamFunc: httpOpts.SetParam,
 			Run: func(gen *protogen.Plugin) error {
 				gen.SupportedFeatures = httpgen.SupportedFeatures
 				gen.SupportedEditionsMinimum = httpgen.SupportedEditionsMinimum
@@ -219,6 +228,11 @@ func Generate(ctx context.Context, files []string, opts Options) ([]string, erro
 			return nil, err
 		}
 		plugins := Plugins(opts.Warn)
+		for i, p := range plugins {
+			if extra := opts.Params[p.Name]; extra != "" {
+				plugins[i].Param = p.Param + "," + extra
+			}
+		}
 		if opts.OpenAPI != "" {
 			plugins = append(plugins, protoc.Plugin{
 				Name: "protoc-gen-openapi",
