@@ -26,7 +26,7 @@ func newUpgradeCommand(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "upgrade",
 		Short: "Reinstall the kratos CLI and the protoc plugins of this release",
-		Long: `upgrade runs go install for kratos, protoc-gen-go-http and protoc-gen-go-errors at this
+		Long: `upgrade runs go install for kratos, protoc-gen-go-http, protoc-gen-go-errors and protoc-gen-openapi at this
 release (from the source tree this kratos was built from, when it was built from one), and
 for protoc-gen-go and protoc-gen-go-grpc at the versions this release generates code like.
 kratos itself needs none of the plugins; they are for running protoc by hand.`,
@@ -68,7 +68,7 @@ type goStep struct {
 // upgradeSteps returns the go install commands of this release.
 func upgradeSteps() []goStep {
 	var steps []goStep
-	tools := []string{"kratos", "protoc-gen-go-http", "protoc-gen-go-errors"}
+	tools := []string{"kratos", "protoc-gen-go-http", "protoc-gen-go-errors", "protoc-gen-openapi"}
 	if dir := cmdSourceDir(); dir != "" {
 		var pkgs []string
 		for _, t := range tools {
