@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +19,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
@@ -553,5 +557,29 @@ func TestRPCRecursionLimit(t *testing.T) {
 				t.Errorf("status = %d (%.200s), want %d", res.StatusCode, body, tt.wantStatus)
 			}
 		})
+	}
+}
+
+func TestRPCGRPCOverTLS(t *testing.T) {
+	ts := httptest.NewUnstartedServer(nil)
+	ts.StartTLS()
+	cert := ts.TLS.Certificates[0]
+	pool := x509.NewCertPool()
+	pool.AddCert(ts.Certificate())
+	ts.Close()
+
+	// No WithH2C: TLS negotiates HTTP/2 for gRPC, and HTTP/1.1 for the rest.
+	srv, host := startServer(t, khttp.TLSConfig(&tls.Config{Certificates: []tls.Certificate{cert}}))
+	srv.RegisterService(&greeterDesc, rpcGreeter{})
+	conn, err := grpc.NewClient(host, grpc.WithTransportCredentials(credentials.NewTLS(&tls.Config{RootCAs: pool})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	reply := new(testpb.HelloReply)
+	if err := conn.Invoke(ctx, "/testpb.v1.Greeter/SayHello", &testpb.HelloRequest{Name: "tls"}, reply); err != nil || reply.GetMessage() != "Hello tls" {
+		t.Errorf("SayHello over TLS = %v, %v, want Hello tls", reply, err)
 	}
 }
