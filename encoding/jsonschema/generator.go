@@ -177,8 +177,12 @@ func (g *Generator) Field(fd protoreflect.FieldDescriptor) *Schema {
 	switch {
 	case fd.IsMap():
 		s = &Schema{Type: "object", AdditionalProperties: g.value(fd.MapValue())}
-		if g.opts.dialect == Draft202012 {
-			s.PropertyNames = mapKeys(fd.MapKey().Kind())
+		if keys := mapKeys(fd.MapKey().Kind()); keys != nil {
+			if g.opts.dialect == Draft202012 {
+				s.PropertyNames = keys
+			} else {
+				s.Description = "The keys are " + fd.MapKey().Kind().String() + " values written as strings."
+			}
 		}
 	case fd.IsList():
 		s = &Schema{Type: "array", Items: g.value(fd)}

@@ -63,9 +63,9 @@ func TestField(t *testing.T) {
 		{"times", `{"type":"array","items":{"type":"string","format":"date-time"}}`, ""},
 		{"labels", `{"type":"object","additionalProperties":{"type":"string"}}`, ""},
 		{"codes", `{"type":"object","additionalProperties":{"type":"string"},"propertyNames":{"pattern":"^-?[0-9]+$"}}`,
-			`{"type":"object","additionalProperties":{"type":"string"}}`},
+			`{"description":"The keys are int32 values written as strings.","type":"object","additionalProperties":{"type":"string"}}`},
 		{"flags", `{"type":"object","additionalProperties":{"type":"string","format":"int64"},"propertyNames":{"enum":["true","false"]}}`,
-			`{"type":"object","additionalProperties":{"type":"string","format":"int64"}}`},
+			`{"description":"The keys are bool values written as strings.","type":"object","additionalProperties":{"type":"string","format":"int64"}}`},
 		{"children", `{"type":"object","additionalProperties":` + inner + `}`,
 			`{"type":"object","additionalProperties":{"$ref":"#/components/schemas/kratos.encoding.testpb.Inner"}}`},
 		{"number", `{"type":"string","format":"int64"}`, ""}, // oneof member: never null
