@@ -340,6 +340,10 @@ func NewServer(opts ...ServerOption) *Server {
 // Register services on the Server, not on the embedded *grpc.Server:
 // there, unary methods still decode with the limit, but fail with Internal
 // when they cannot, and do not understand "application/grpc+json".
+//
+// Unlike Kratos, where the method is promoted from the embedded
+// *grpc.Server, it has a pointer receiver: a Server value (rather than the
+// *Server NewServer returns) has no RegisterService in its method set.
 func (s *Server) RegisterService(sd *grpc.ServiceDesc, impl any) {
 	desc := *sd
 	desc.Methods = make([]grpc.MethodDesc, len(sd.Methods))
