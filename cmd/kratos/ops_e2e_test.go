@@ -77,6 +77,12 @@ func TestOperateScaffold(t *testing.T) {
 		t.Cleanup(func() { os.WriteFile(config, defaults, 0o644) })
 		testAdmin(t, c, proj, bin, httpAddr, "http://"+adminAddr)
 	})
+	t.Run("one port", func(t *testing.T) {
+		if err := os.WriteFile(config, defaults, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		testOnePort(t, c, proj, bin, httpAddr, "http://"+adminAddr)
+	})
 	t.Run("tracing", func(t *testing.T) {
 		if err := os.WriteFile(config, defaults, 0o644); err != nil {
 			t.Fatal(err)
@@ -590,5 +596,70 @@ func (r *otlpReceiver) waitFor(t *testing.T, ctx context.Context, trace string, 
 		case <-ctx.Done():
 			t.Fatalf("the receiver got %d spans of trace %s, want %d; all spans: %+v", len(found), trace, n, all)
 		}
+	}
+}
+
+// testOnePort calls the Greeter on the HTTP port with every protocol the
+// scaffold serves there by default: REST, Connect, gRPC-Web and gRPC (h2c).
+// The cmd module may not depend on connect-go, so Connect and gRPC-Web go
+// out as the raw requests their clients send (the conformance module runs
+// connect-go's own clients against the same server code).
+func testOnePort(t *testing.T, c *cli, proj, bin, httpAddr, admin string) {
+	svc := startService(t, c, proj, bin)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	waitStatus(t, ctx, admin+"/readyz", 200, svc.exited)
+	const want = "Hello kratos"
+	base := "http://" + httpAddr
+
+	if code, body := httpGet(t, base+"/helloworld/kratos"); code != 200 || body != `{"message":"`+want+`"}` {
+		t.Errorf("REST: GET /helloworld/kratos = %d %s", code, body)
+	}
+
+	post := func(contentType string, body []byte) (*nethttp.Response, []byte) {
+		t.Helper()
+		req, err := nethttp.NewRequestWithContext(ctx, nethttp.MethodPost, base+"/helloworld.v1.Greeter/SayHello", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("Connect-Protocol-Version", "1")
+		res, err := nethttp.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("POST %s: %v", contentType, err)
+		}
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, b
+	}
+
+	// Connect unary: the message as the body.
+	if res, b := post("application/json", []byte(`{"name":"kratos"}`)); res.StatusCode != 200 || !strings.Contains(string(b), want) {
+		t.Errorf("Connect: %d %s", res.StatusCode, b)
+	}
+
+	// gRPC-Web: enveloped messages, then a trailer frame with the status.
+	msg := []byte(`{"name":"kratos"}`)
+	env := append([]byte{0, 0, 0, 0, byte(len(msg))}, msg...)
+	res, b := post("application/grpc-web+json", env)
+	var frames []string
+	for len(b) >= 5 {
+		n := int(b[1])<<24 | int(b[2])<<16 | int(b[3])<<8 | int(b[4])
+		if 5+n > len(b) {
+			break
+		}
+		frames = append(frames, fmt.Sprintf("%#x %s", b[0], b[5:5+n]))
+		b = b[5+n:]
+	}
+	if res.StatusCode != 200 || len(frames) != 2 || !strings.Contains(frames[0], want) || !strings.Contains(strings.ReplaceAll(frames[1], " ", ""), "grpc-status:0") {
+		t.Errorf("gRPC-Web: %d, frames %q", res.StatusCode, frames)
+	}
+
+	// gRPC over HTTP/2 without TLS, with grpc-go's client.
+	if got, err := greeterClient(t, ctx, proj, httpAddr)("kratos"); err != nil || got != want {
+		t.Errorf("gRPC on the HTTP port: %q, %v", got, err)
 	}
 }

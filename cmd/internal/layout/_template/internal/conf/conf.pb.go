@@ -328,10 +328,14 @@ func (x *Greeter) GetMaxNameLength() int32 {
 // Listener is one API server's address and request timeout. An empty
 // network means "tcp"; no timeout keeps the transport's default (1s).
 type Server_Listener struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Network       string                 `protobuf:"bytes,1,opt,name=network,proto3" json:"network,omitempty"`
-	Addr          string                 `protobuf:"bytes,2,opt,name=addr,proto3" json:"addr,omitempty"`
-	Timeout       *durationpb.Duration   `protobuf:"bytes,3,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Network string                 `protobuf:"bytes,1,opt,name=network,proto3" json:"network,omitempty"`
+	Addr    string                 `protobuf:"bytes,2,opt,name=addr,proto3" json:"addr,omitempty"`
+	Timeout *durationpb.Duration   `protobuf:"bytes,3,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	// The HTTP listener also serves the gRPC services over Connect,
+	// gRPC-Web and gRPC (HTTP/2 without TLS), next to the REST routes;
+	// true turns that off. The gRPC listener ignores it.
+	DisableRpc    bool `protobuf:"varint,4,opt,name=disable_rpc,json=disableRpc,proto3" json:"disable_rpc,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -385,6 +389,13 @@ func (x *Server_Listener) GetTimeout() *durationpb.Duration {
 		return x.Timeout
 	}
 	return nil
+}
+
+func (x *Server_Listener) GetDisableRpc() bool {
+	if x != nil {
+		return x.DisableRpc
+	}
+	return false
 }
 
 // Admin is the operator's listener: /healthz, /readyz, /metrics,
@@ -452,16 +463,18 @@ const file_internal_conf_conf_proto_rawDesc = "" +
 	"\x06server\x18\x01 \x01(\v2\x12.kratos.api.ServerR\x06server\x12!\n" +
 	"\x03log\x18\x02 \x01(\v2\x0f.kratos.api.LogR\x03log\x12'\n" +
 	"\x05trace\x18\x03 \x01(\v2\x11.kratos.api.TraceR\x05trace\x12-\n" +
-	"\agreeter\x18\x04 \x01(\v2\x13.kratos.api.GreeterR\agreeter\"\xfe\x02\n" +
+	"\agreeter\x18\x04 \x01(\v2\x13.kratos.api.GreeterR\agreeter\"\xa0\x03\n" +
 	"\x06Server\x12/\n" +
 	"\x04http\x18\x01 \x01(\v2\x1b.kratos.api.Server.ListenerR\x04http\x12/\n" +
 	"\x04grpc\x18\x02 \x01(\v2\x1b.kratos.api.Server.ListenerR\x04grpc\x12.\n" +
 	"\x05admin\x18\x03 \x01(\v2\x18.kratos.api.Server.AdminR\x05admin\x12<\n" +
-	"\fstop_timeout\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\vstopTimeout\x1am\n" +
+	"\fstop_timeout\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\vstopTimeout\x1a\x8e\x01\n" +
 	"\bListener\x12\x18\n" +
 	"\anetwork\x18\x01 \x01(\tR\anetwork\x12\x12\n" +
 	"\x04addr\x18\x02 \x01(\tR\x04addr\x123\n" +
-	"\atimeout\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x1a5\n" +
+	"\atimeout\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12\x1f\n" +
+	"\vdisable_rpc\x18\x04 \x01(\bR\n" +
+	"disableRpc\x1a5\n" +
 	"\x05Admin\x12\x12\n" +
 	"\x04addr\x18\x01 \x01(\tR\x04addr\x12\x18\n" +
 	"\adisable\x18\x02 \x01(\bR\adisable\"3\n" +

@@ -21,7 +21,17 @@ func NewHTTPServer(c *conf.Server, greeter *service.GreeterService, mw ...middle
 	if t := c.GetHttp().GetTimeout(); t != nil {
 		opts = append(opts, http.Timeout(t.AsDuration()))
 	}
+	rpc := !c.GetHttp().GetDisableRpc()
+	if rpc {
+		// gRPC clients speak HTTP/2; without TLS they need h2c.
+		opts = append(opts, http.WithH2C(true))
+	}
 	srv := http.NewServer(opts...)
 	v1.RegisterGreeterHTTPServer(srv, greeter)
+	if rpc {
+		// The same port answers Connect, gRPC-Web and gRPC for the
+		// Greeter (server.http.disable_rpc turns it off).
+		v1.RegisterGreeterServer(srv, greeter)
+	}
 	return srv
 }
