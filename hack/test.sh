@@ -37,8 +37,12 @@ fi
 # under protoc; the CLI itself never needs it.
 if ! command -v protoc >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   step "installing protobuf-compiler (for the protoc compatibility tests)"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq protobuf-compiler) >/dev/null 2>&1 \
-    || echo "could not install protobuf-compiler; the protoc compatibility tests will skip"
+  apt_log=$(mktemp)
+  if ! (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq protobuf-compiler) >"$apt_log" 2>&1; then
+    cat "$apt_log"
+    echo "could not install protobuf-compiler; the protoc compatibility tests will skip"
+  fi
+  rm -f "$apt_log"
 fi
 
 # chromium is needed by e2e's TestBrowserStreams, which fails without it
