@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/compiler/protogen"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/seed6ad8aa6b/kratos/cmd/internal/pathtmpl"
 	"github.com/seed6ad8aa6b/kratos/cmd/internal/plugin"
 )
 
@@ -374,7 +375,7 @@ func routeTemplate(path string) (string, []string, error) {
 			i++
 			continue
 		}
-		end := closingBrace(path, i)
+		end := pathtmpl.Closing(path, i)
 		if end < 0 {
 			return "", nil, fmt.Errorf("unclosed { at offset %d", i)
 		}
@@ -402,7 +403,7 @@ func routeTemplate(path string) (string, []string, error) {
 				b.WriteString("{" + name + "}")
 				break
 			}
-			re, err := patternRegex(pattern)
+			re, err := pathtmpl.SegmentsRegex(pattern)
 			if err != nil {
 				return "", nil, fmt.Errorf("path variable {%s}: %v", inner, err)
 			}
@@ -415,42 +416,4 @@ func routeTemplate(path string) (string, []string, error) {
 		}
 	}
 	return b.String(), vars, nil
-}
-
-// closingBrace returns the index of the '}' that closes the '{' at open,
-// counting the braces of a regular expression such as {id:[0-9]{3}}, or
-// -1.
-func closingBrace(s string, open int) int {
-	depth := 0
-	for i := open; i < len(s); i++ {
-		switch s[i] {
-		case '{':
-			depth++
-		case '}':
-			depth--
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return -1
-}
-
-// patternRegex converts the pattern of a google.api.http variable
-// (segments of literals, * and **) to a regular expression.
-func patternRegex(pattern string) (string, error) {
-	segs := strings.Split(pattern, "/")
-	for i, seg := range segs {
-		switch {
-		case seg == "*":
-			segs[i] = "[^/]+"
-		case seg == "**":
-			segs[i] = ".*"
-		case seg == "" || strings.ContainsAny(seg, "*{}"):
-			return "", fmt.Errorf("invalid segment %q in pattern %q", seg, pattern)
-		default:
-			segs[i] = regexp.QuoteMeta(seg)
-		}
-	}
-	return strings.Join(segs, "/"), nil
 }

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/seed6ad8aa6b/kratos/cmd/internal/pathtmpl"
 )
 
 // pathVar is one variable of a path template.
@@ -42,7 +44,7 @@ func parseTemplate(tmpl string) (string, []pathVar, error) {
 			i++
 			continue
 		}
-		end := closing(tmpl, i)
+		end := pathtmpl.Closing(tmpl, i)
 		if end < 0 {
 			return "", nil, fmt.Errorf("path %q: unclosed { at offset %d", tmpl, i)
 		}
@@ -64,7 +66,7 @@ func parseTemplate(tmpl string) (string, []pathVar, error) {
 		switch sep {
 		case '=':
 			if p := strings.TrimSpace(pattern); p != "*" {
-				re, err := segmentsRegex(p)
+				re, err := pathtmpl.SegmentsRegex(p)
 				if err != nil {
 					return "", nil, fmt.Errorf("path %q: variable {%s}: %v", tmpl, inner, err)
 				}
@@ -80,41 +82,4 @@ func parseTemplate(tmpl string) (string, []pathVar, error) {
 		b.WriteString("{" + name + "}")
 	}
 	return b.String(), vars, nil
-}
-
-// closing returns the index of the '}' closing the '{' at open, counting
-// the braces of a regular expression such as {id:[0-9]{3}}, or -1.
-func closing(s string, open int) int {
-	depth := 0
-	for i := open; i < len(s); i++ {
-		switch s[i] {
-		case '{':
-			depth++
-		case '}':
-			depth--
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return -1
-}
-
-// segmentsRegex turns the segments of a variable's pattern (literals, *
-// and **) into a regular expression: * is one segment, ** the rest.
-func segmentsRegex(pattern string) (string, error) {
-	segs := strings.Split(pattern, "/")
-	for i, seg := range segs {
-		switch {
-		case seg == "*":
-			segs[i] = "[^/]+"
-		case seg == "**":
-			segs[i] = ".*"
-		case seg == "" || strings.ContainsAny(seg, "*{}"):
-			return "", fmt.Errorf("invalid segment %q in %q", seg, pattern)
-		default:
-			segs[i] = regexp.QuoteMeta(seg)
-		}
-	}
-	return strings.Join(segs, "/"), nil
 }
