@@ -149,3 +149,29 @@ func TestGlobalConcurrent(t *testing.T) {
 		t.Errorf("got %d records, want %d", got, want)
 	}
 }
+
+// TestWithContextOnGlobalLogger checks, as Kratos's own tests do, that
+// WithContext(ctx, GetLogger()) hands ctx to the Valuers of the installed
+// logger.
+func TestWithContextOnGlobalLogger(t *testing.T) {
+	type traceKey struct{}
+	traceID := Valuer(func(ctx context.Context) any { return ctx.Value(traceKey{}) })
+	ctx := context.WithValue(context.Background(), traceKey{}, "abc123")
+	tests := []struct {
+		name string
+		wrap func(Logger) Logger
+	}{
+		{"plain", func(l Logger) Logger { return l }},
+		{"filtered", func(l Logger) Logger { return NewFilter(l, FilterLevel(LevelDebug)) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			setGlobalForTest(t, tt.wrap(With(NewStdLogger(&buf), "trace.id", traceID)))
+			_ = WithContext(ctx, GetLogger()).Log(LevelInfo, "msg", "hi")
+			if got, want := buf.String(), "INFO trace.id=abc123 msg=hi\n"; got != want {
+				t.Errorf("WithContext(ctx, GetLogger()) logged %q, want %q", got, want)
+			}
+		})
+	}
+}

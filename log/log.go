@@ -112,9 +112,17 @@ func With(l Logger, kv ...any) Logger {
 // [Filter] keeps filtering: the context is set on the logger it wraps. A
 // nil ctx stands for context.Background(); a nil l yields a logger that
 // discards everything.
+//
+// Given the global logger ([GetLogger]), WithContext applies ctx to the
+// logger installed at the time of the call, as Kratos does, so the
+// Valuers of the installed logger (trace.id, span.id, ...) see ctx; the
+// result does not follow a later [SetLogger].
 func WithContext(ctx context.Context, l Logger) Logger {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if p, ok := l.(*proxy); ok && p == &global {
+		l = p.current()
 	}
 	switch v := l.(type) {
 	case *logger:

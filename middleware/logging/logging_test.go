@@ -106,3 +106,20 @@ func TestCallerPointsAtMiddleware(t *testing.T) {
 		t.Errorf("log = %q, want caller=logging/logging.go:N", out)
 	}
 }
+
+// TestServerOnGlobalLogger checks that Server(log.GetLogger()) resolves the
+// installed logger's Valuers with the request context, as on Kratos.
+func TestServerOnGlobalLogger(t *testing.T) {
+	var buf bytes.Buffer
+	log.SetLogger(log.With(log.NewStdLogger(&buf), "trace.id", log.Valuer(func(ctx context.Context) any { return ctx.Value(ctxKey{}) })))
+	t.Cleanup(func() { log.SetLogger(nil) })
+	ctx := context.WithValue(context.Background(), ctxKey{}, "abc123")
+	ctx = transport.NewServerContext(ctx, transporttest.New(transport.KindHTTP, "/pkg.Svc/Get"))
+	h := Server(log.GetLogger())(func(context.Context, any) (any, error) { return "ok", nil })
+	if _, err := h(ctx, "req"); err != nil {
+		t.Fatal(err)
+	}
+	if got := buf.String(); !strings.Contains(got, "trace.id=abc123") {
+		t.Errorf("Server(log.GetLogger()) logged %q, want trace.id=abc123", got)
+	}
+}
