@@ -105,6 +105,8 @@ func New(opts ...Option) *App {
 	}
 	if o.logger == nil {
 		o.logger = log.GetLogger()
+	} else if !o.keepGlobalLogger {
+		log.SetLogger(o.logger)
 	}
 	ctx, cancel := context.WithCancel(o.ctx)
 	return &App{opts: o, ctx: ctx, cancel: cancel}

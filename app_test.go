@@ -419,25 +419,49 @@ func TestDefaults(t *testing.T) {
 var _ transport.Server = (*fakeServer)(nil)
 var _ transport.Endpointer = (*fakeServer)(nil)
 
-func TestLoggerOptionLeavesGlobalLogger(t *testing.T) {
-	before := log.GetLogger()
-	var buf strings.Builder
-	app := New(Logger(log.NewStdLogger(&buf)), Signal(syscall.SIGUSR2))
-	if got := log.GetLogger(); got != before {
-		t.Errorf("log.GetLogger() changed after kratos.New(kratos.Logger(...)): %v, want %v", got, before)
+// TestLoggerOptionSetsGlobalLogger checks that Logger installs the App's
+// logger as the global logger, as Kratos does, unless WithGlobalLogger(false)
+// is given, and that the App's own messages go to its logger either way.
+func TestLoggerOptionSetsGlobalLogger(t *testing.T) {
+	tests := []struct {
+		name       string
+		opts       []Option
+		wantGlobal bool
+	}{
+		{"default", nil, true},
+		{"WithGlobalLogger(true)", []Option{WithGlobalLogger(true)}, true},
+		{"WithGlobalLogger(false)", []Option{WithGlobalLogger(false)}, false},
 	}
-	// The App's own messages go to its logger.
-	started := make(chan struct{})
-	app.opts.afterStart = append(app.opts.afterStart, func(context.Context) error { close(started); return nil })
-	done := runAsync(app)
-	<-started
-	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR2); err != nil {
-		t.Fatal(err)
-	}
-	if err := waitErr(t, done); err != nil {
-		t.Fatalf("Run() = %v", err)
-	}
-	if !strings.Contains(buf.String(), "stopping on signal") {
-		t.Errorf("App logger got %q, want the signal message", buf.String())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Cleanup(func() { log.SetLogger(nil) })
+			var appBuf, globalBuf strings.Builder
+			log.SetLogger(log.NewStdLogger(&globalBuf))
+			opts := append([]Option{Logger(log.NewStdLogger(&appBuf)), Signal(syscall.SIGUSR2)}, tt.opts...)
+			app := New(opts...)
+
+			log.Info("through the global logger")
+			if got := strings.Contains(appBuf.String(), "through the global logger"); got != tt.wantGlobal {
+				t.Errorf("log.Info reached the App's logger = %v, want %v (App logger got %q)", got, tt.wantGlobal, appBuf.String())
+			}
+			if got := strings.Contains(globalBuf.String(), "through the global logger"); got == tt.wantGlobal {
+				t.Errorf("log.Info reached the previous global logger = %v, want %v", got, !tt.wantGlobal)
+			}
+
+			// The App's own messages go to its logger.
+			started := make(chan struct{})
+			app.opts.afterStart = append(app.opts.afterStart, func(context.Context) error { close(started); return nil })
+			done := runAsync(app)
+			<-started
+			if err := syscall.Kill(os.Getpid(), syscall.SIGUSR2); err != nil {
+				t.Fatal(err)
+			}
+			if err := waitErr(t, done); err != nil {
+				t.Fatalf("Run() = %v", err)
+			}
+			if !strings.Contains(appBuf.String(), "stopping on signal") {
+				t.Errorf("App logger got %q, want the signal message", appBuf.String())
+			}
+		})
 	}
 }

@@ -25,6 +25,9 @@ type options struct {
 	ctx    context.Context
 	sigs   []os.Signal
 	logger log.Logger
+	// keepGlobalLogger is the inverse of WithGlobalLogger, so that the zero
+	// value is Kratos's behaviour.
+	keepGlobalLogger bool
 
 	registrar        registry.Registrar
 	registrarTimeout time.Duration
@@ -58,13 +61,26 @@ func Endpoint(endpoints ...*url.URL) Option { return func(o *options) { o.endpoi
 // the same way Stop does. Default: context.Background().
 func Context(ctx context.Context) Option { return func(o *options) { o.ctx = ctx } }
 
-// Logger sets the logger for the App's own messages. Default: the global
-// logger (log.GetLogger()).
+// Logger sets the logger for the App's own messages and for the lines its
+// servers log. Default: the global logger (log.GetLogger()).
 //
-// Unlike Kratos, which also installs this logger as the process-wide global
-// logger, the App leaves the global logger alone; call log.SetLogger for
-// that.
+// As in Kratos, New also installs this logger as the process-wide global
+// logger (log.SetLogger), so code that logs through the log package's
+// functions gets the same fields (ts, caller, service.id, ...). Pass
+// WithGlobalLogger(false) to leave the global logger alone. Build the
+// logger on a sink (log.NewStdLogger, ...) rather than on log.GetLogger():
+// the App keeps using the logger given here, which, built on the global
+// logger, would repeat its fields once installed.
 func Logger(logger log.Logger) Option { return func(o *options) { o.logger = logger } }
+
+// WithGlobalLogger sets whether New installs the logger given with Logger
+// as the global logger (log.SetLogger). Default: true, as in Kratos. With
+// false the global logger is left as it is; the App and its servers log
+// through the Logger either way. Without a Logger option this option has
+// no effect.
+//
+// This option is not part of Kratos.
+func WithGlobalLogger(set bool) Option { return func(o *options) { o.keepGlobalLogger = !set } }
 
 // Server adds transport servers, started concurrently by Run.
 func Server(srv ...transport.Server) Option {
