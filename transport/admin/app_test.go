@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -177,4 +178,40 @@ func errString(err error) string {
 		return "ok"
 	}
 	return err.Error()
+}
+
+// TestReadinessFollowsGRPCServerHealth checks /readyz against a gRPC
+// server asked in-process: NOT_SERVING before its Start, SERVING while it
+// serves, NOT_SERVING from its Drain on.
+func TestReadinessFollowsGRPCServerHealth(t *testing.T) {
+	gl := listen(t)
+	gs := kgrpc.NewServer(kgrpc.Listener(gl))
+	_, base := start(t, func(lis net.Listener) *admin.Server {
+		return admin.New(admin.WithListener(lis), admin.WithCheckTimeout(10*time.Second),
+			admin.WithReadiness("grpc", admin.GRPCServerHealth(gs, "")))
+	})
+	if code, body := get(t, base+"/readyz"); code != 503 {
+		t.Errorf("GET /readyz before the gRPC server started = %d %q, want 503", code, body)
+	}
+	gdone := make(chan error, 1)
+	go func() { gdone <- gs.Start(context.Background()) }()
+	defer func() {
+		gs.Stop(context.Background())
+		<-gdone
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, body := get(t, base+"/readyz")
+		if code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /readyz with a started gRPC server = %d %q, want 200", code, body)
+		}
+		runtime.Gosched()
+	}
+	gs.Drain(context.Background())
+	if code, body := get(t, base+"/readyz"); code != 503 || body != "grpc: grpc health: not_serving" {
+		t.Errorf("GET /readyz with a drained gRPC server = %d %q, want 503 \"grpc: grpc health: not_serving\"", code, body)
+	}
 }

@@ -96,3 +96,27 @@ func GRPCHealth(cc grpc.ClientConnInterface, service string) func(context.Contex
 		return nil
 	}
 }
+
+// HealthChecker is what GRPCServerHealth asks: transport/grpc's Server
+// answers it in-process.
+type HealthChecker interface {
+	HealthCheck(ctx context.Context, service string) (healthpb.HealthCheckResponse_ServingStatus, error)
+}
+
+// GRPCServerHealth returns a readiness check that asks srv (a
+// transport/grpc Server) about service ("" is the server as a whole)
+// without a network call: it passes while the answer is SERVING. Unlike
+// GRPCHealth it needs no connection, so it works whatever the server's
+// credentials.
+func GRPCServerHealth(srv HealthChecker, service string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		st, err := srv.HealthCheck(ctx, service)
+		if err != nil {
+			return fmt.Errorf("grpc health check: %w", err)
+		}
+		if st != healthpb.HealthCheckResponse_SERVING {
+			return fmt.Errorf("grpc health: %s", strings.ToLower(st.String()))
+		}
+		return nil
+	}
+}

@@ -73,12 +73,7 @@ func newApp(bc *conf.Bootstrap, id string) (app *kratos.App, cleanup func(), err
 	grpcSrv := server.NewGRPCServer(bc.GetServer(), greeter, mw...)
 	servers := []transport.Server{httpSrv, grpcSrv}
 	if !bc.GetServer().GetAdmin().GetDisable() {
-		adminSrv, closeAdmin, err := server.NewAdminServer(bc.GetServer(), exporter, level, grpcSrv)
-		if err != nil {
-			return nil, nil, err
-		}
-		cleanups = append(cleanups, closeAdmin)
-		servers = append(servers, adminSrv)
+		servers = append(servers, server.NewAdminServer(bc.GetServer(), exporter, level, grpcSrv))
 	}
 
 	opts := []kratos.Option{

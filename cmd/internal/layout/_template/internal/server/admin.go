@@ -1,11 +1,7 @@
 package server
 
 import (
-	"fmt"
 	"net/http"
-
-	grpcgo "google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/seed6ad8aa6b/kratos/log"
 	"github.com/seed6ad8aa6b/kratos/transport/admin"
@@ -19,29 +15,17 @@ import (
 const DefaultAdminAddr = "0.0.0.0:6060"
 
 // NewAdminServer returns the admin listener: /healthz, /readyz (ready while
-// the App runs and the gRPC server's health service answers SERVING),
-// /metrics, /debug/pprof/ and /loglevel (which changes level). The
-// function it returns closes the connection to the gRPC server's health
-// service; call it after the App has stopped.
-func NewAdminServer(c *conf.Server, metrics http.Handler, level *log.LevelVar, gs *grpc.Server) (*admin.Server, func(), error) {
+// the App runs and the gRPC server's health service answers SERVING, asked
+// in-process), /metrics, /debug/pprof/ and /loglevel (which changes level).
+func NewAdminServer(c *conf.Server, metrics http.Handler, level *log.LevelVar, gs *grpc.Server) *admin.Server {
 	addr := c.GetAdmin().GetAddr()
 	if addr == "" {
 		addr = DefaultAdminAddr
 	}
-	// The health service is asked over the gRPC server's own listener.
-	u, err := gs.Endpoint()
-	if err != nil {
-		return nil, nil, err
-	}
-	conn, err := grpcgo.NewClient(u.Host, grpcgo.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		return nil, nil, fmt.Errorf("health client for %s: %w", u, err)
-	}
-	srv := admin.New(
+	return admin.New(
 		admin.WithAddress(addr),
 		admin.WithMetrics(metrics),
 		admin.WithLogLevel(level),
-		admin.WithReadiness("grpc", admin.GRPCHealth(conn, "")),
+		admin.WithReadiness("grpc", admin.GRPCServerHealth(gs, "")),
 	)
-	return srv, func() { conn.Close() }, nil
 }
