@@ -287,3 +287,35 @@ func TestHostilePrefixHandlersAreNotTimed(t *testing.T) {
 		}
 	}
 }
+
+// TestEscapedSlashesInMultiSegmentVariables calls a {name=shelves/*} route
+// with the slashes of the value escaped, as OpenAPI clients send it.
+func TestEscapedSlashesInMultiSegmentVariables(t *testing.T) {
+	srv, host := startServer(t)
+	srv.Route("/").GET("/v1/{name:shelves/[^/]+}", func(ctx khttp.Context) error {
+		return ctx.String(http.StatusOK, ctx.Vars().Get("name"))
+	})
+	srv.Route("/").GET("/v1/books/{id}", func(ctx khttp.Context) error {
+		return ctx.String(http.StatusOK, ctx.Vars().Get("id"))
+	})
+	tests := []struct {
+		path, want string
+		code       int
+	}{
+		{"/v1/shelves/1", "shelves/1", 200},
+		{"/v1/shelves%2F1", "shelves/1", 200},
+		{"/v1/shelves%2f1", "shelves/1", 200},
+		{"/v1/books/a%2Fb", "a/b", 200}, // one segment: %2F stays inside it
+	}
+	for _, tt := range tests {
+		res, err := http.Get("http://" + host + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tt.code || string(b) != tt.want {
+			t.Errorf("GET %s = %d %q, want %d %q", tt.path, res.StatusCode, b, tt.code, tt.want)
+		}
+	}
+}

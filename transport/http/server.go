@@ -516,6 +516,13 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 		m, params, status, allow, redirect := s.router.LookupParams(req, st.params[:0])
+		if status == http.StatusNotFound && hasEscapedSlash(req.URL.RawPath) {
+			// Routes match the escaped path, so that %2F stays inside a
+			// {name} segment. A client that escapes the slashes of a
+			// {name=shelves/*} value (OpenAPI tools do) gets a second
+			// lookup with its slashes as slashes, as Kratos matches.
+			m, params, status, allow, redirect = s.router.LookupParams(withSlashes(req), st.params[:0])
+		}
 		switch status {
 		case http.StatusOK:
 			h, vars, template = m.Handler, params, m.Template
@@ -593,6 +600,26 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 	st.tr.request = r
 	st.tr.wrap = &st.wrap
 	h.ServeHTTP(w, r)
+}
+
+// hasEscapedSlash reports whether an escaped path holds %2F.
+func hasEscapedSlash(raw string) bool {
+	for i := 0; i+2 < len(raw); i++ {
+		if raw[i] == '%' && raw[i+1] == '2' && (raw[i+2] == 'F' || raw[i+2] == 'f') {
+			return true
+		}
+	}
+	return false
+}
+
+// withSlashes returns a shallow copy of req whose URL has no RawPath, so
+// its escaped form shows the escaped slashes as slashes.
+func withSlashes(req *http.Request) *http.Request {
+	r := *req
+	u := *req.URL
+	u.RawPath = ""
+	r.URL = &u
+	return &r
 }
 
 // untimed marks the handlers that run without the request timeout.
