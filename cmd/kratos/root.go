@@ -42,6 +42,7 @@ It compiles .proto files itself: neither protoc nor protoc plugins are needed.`,
 		newRunCommand(e),
 		newUpgradeCommand(e),
 		newChangelogCommand(e),
+		newCompatCommand(e),
 	)
 	return root
 }
