@@ -45,8 +45,14 @@
 //	ListValue, Any             JSON text
 //
 // "null" leaves a Timestamp, a Duration or a numeric or bool wrapper unset.
-// Repeated and map fields of other message types are written with indexes
-// and keys (items[0].name, children[a].level) and read back the same way.
+//
+// Repeated and map fields of other message types are read from indexed
+// keys (items[0].name, children[a].level). [EncodeValues], which the HTTP
+// client uses for query strings and path variables, leaves them out as
+// Kratos does, because a Kratos server rejects those keys ("invalid path"):
+// it returns the other fields together with an error naming the first
+// field left out. The codec's Marshal, used for form bodies, writes them
+// under indexed keys, which this package reads back.
 //
 // # Plain Go values
 //
@@ -84,6 +90,12 @@ func init() {
 // EncodeValues returns the form values of v: the populated fields of a
 // protobuf message, or the fields of a struct or the entries of a map. A
 // nil v, or a nil message, gives empty values.
+//
+// As in Kratos, repeated and map fields whose values are messages (other
+// than the well-known types) are left out of a message's values; the
+// values of the other fields are then returned together with a non-nil
+// error that names the first field left out. Any other error comes with
+// nil values.
 func EncodeValues(v any) (url.Values, error) {
 	return formcodec.EncodeValues(v)
 }

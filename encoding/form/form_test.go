@@ -56,12 +56,9 @@ func TestEncodeValuesProto(t *testing.T) {
 		{"empty nested message", &testpb.Everything{Inner: &testpb.Inner{}}, ""},
 		{"repeated scalars", &testpb.Everything{Numbers: []int32{1, 2, 1}, Names: []string{"a,b", "c"}}, "names=a%2Cb&names=c&numbers=1&numbers=2&numbers=1"},
 		{"repeated enums", &testpb.Everything{Colors: []testpb.Color{testpb.Color_RED, testpb.Color_GREEN}}, "colors=RED&colors=GREEN"},
-		{"repeated messages are indexed", &testpb.Everything{Items: []*testpb.Inner{{Name: "a"}, {Tags: []string{"x", "y"}}}},
-			"items%5B0%5D.name=a&items%5B1%5D.tags=x&items%5B1%5D.tags=y"},
 		{"repeated timestamps", &testpb.Everything{Times: []*timestamppb.Timestamp{timestamppb.New(ts), {}}}, "times=2024-01-02T03%3A04%3A05Z&times=1970-01-01T00%3A00%3A00Z"},
 		{"map", &testpb.Everything{Labels: map[string]string{"env": "prod", "a.b": "c"}}, "labels%5Ba.b%5D=c&labels%5Benv%5D=prod"},
 		{"int and bool map keys", &testpb.Everything{Codes: map[int32]string{-7: "x"}, Flags: map[bool]int64{true: 1}}, "codes%5B-7%5D=x&flags%5Btrue%5D=1"},
-		{"message map values", &testpb.Everything{Children: map[string]*testpb.Inner{"c": {Level: 1}}}, "children%5Bc%5D.level=1"},
 		{"oneof scalar", &testpb.Everything{Choice: &testpb.Everything_Number{Number: 0}}, "number=0"},
 		{"oneof message", &testpb.Everything{Choice: &testpb.Everything_Nested{Nested: &testpb.Inner{Name: "x"}}}, "nested.name=x"},
 		{"timestamp", &testpb.Everything{CreatedAt: timestamppb.New(ts)}, "createdAt=2024-01-02T03%3A04%3A05Z"},
@@ -464,4 +461,49 @@ func cmpDiff(want, got proto.Message) string {
 		return ""
 	}
 	return "-" + prototext.Format(want) + "\n+" + prototext.Format(got)
+}
+
+// TestEncodeValuesMessageLists checks that EncodeValues leaves out repeated
+// and map fields of messages as Kratos v2.9.2 does (its
+// TestWithUnsupportedType), returning the other fields with an error,
+// while the codec's Marshal writes them under indexed keys.
+func TestEncodeValuesMessageLists(t *testing.T) {
+	tests := []struct {
+		name        string
+		msg         *testpb.Everything
+		want        string
+		wantMarshal string
+	}{
+		{"repeated messages", &testpb.Everything{Id: 2233, Items: []*testpb.Inner{{Name: "a"}, {Tags: []string{"x", "y"}}}},
+			"id=2233", "id=2233&items%5B0%5D.name=a&items%5B1%5D.tags=x&items%5B1%5D.tags=y"},
+		{"message map values", &testpb.Everything{Age: 1, Children: map[string]*testpb.Inner{"c": {Level: 1}}},
+			"age=1", "age=1&children%5Bc%5D.level=1"},
+		{"empty message in a list", &testpb.Everything{Inner: &testpb.Inner{Name: "n", Child: &testpb.Inner{Level: 2}}, Items: []*testpb.Inner{{}}},
+			"inner.child.level=2&inner.name=n", "inner.child.level=2&inner.name=n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vs, err := form.EncodeValues(tt.msg)
+			if err == nil || !strings.Contains(err.Error(), "unsupported message type") {
+				t.Errorf("EncodeValues() error = %v, want an unsupported message type error", err)
+			}
+			if got := vs.Encode(); got != tt.want {
+				t.Errorf("EncodeValues().Encode() = %q, want %q", got, tt.want)
+			}
+			b, err := encoding.GetCodec(form.Name).Marshal(tt.msg)
+			if err != nil {
+				t.Fatalf("Marshal() error = %v", err)
+			}
+			if got := string(b); got != tt.wantMarshal {
+				t.Errorf("Marshal() = %q, want %q", got, tt.wantMarshal)
+			}
+			// Both forms decode.
+			for _, q := range []string{tt.want, tt.wantMarshal} {
+				vals, _ := url.ParseQuery(q)
+				if err := form.DecodeValues(&testpb.Everything{}, vals); err != nil {
+					t.Errorf("DecodeValues(%q) error = %v", q, err)
+				}
+			}
+		})
+	}
 }

@@ -23,10 +23,11 @@ type Codec struct{}
 // Name returns "x-www-form-urlencoded".
 func (Codec) Name() string { return Name }
 
-// Marshal encodes v with EncodeValues and returns the sorted, escaped
-// query string.
+// Marshal encodes v as EncodeValues does, except that repeated and map
+// fields of messages are written under indexed keys, and returns the
+// sorted, escaped query string.
 func (Codec) Marshal(v any) ([]byte, error) {
-	vs, err := EncodeValues(v)
+	vs, err := encodeValues(v, true)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +89,11 @@ func Decode(v any, values url.Values) error {
 // protobuf message, or the fields of a struct or entries of a map. A nil v
 // gives empty values.
 func EncodeValues(v any) (url.Values, error) {
+	return encodeValues(v, false)
+}
+
+// encodeValues is EncodeValues; indexed is as for encodeProto.
+func encodeValues(v any, indexed bool) (url.Values, error) {
 	u := make(url.Values)
 	if v == nil {
 		return u, nil
@@ -97,7 +103,10 @@ func EncodeValues(v any) (url.Values, error) {
 		if !pm.IsValid() {
 			return u, nil
 		}
-		if err := encodeProto(u, "", pm, 0); err != nil {
+		if err := encodeProto(u, "", pm, 0, indexed); err != nil {
+			if _, ok := err.(errSkipped); ok {
+				return u, err
+			}
 			return nil, err
 		}
 		return u, nil

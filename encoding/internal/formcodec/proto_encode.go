@@ -10,28 +10,53 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
+// errSkipped wraps the error for a field that encodeProto leaves out, as
+// Kratos does, while it goes on with the other fields: a repeated or map
+// field whose values are messages written field by field.
+type errSkipped struct{ err error }
+
+func (e errSkipped) Error() string { return e.err.Error() }
+func (e errSkipped) Unwrap() error { return e.err }
+
 // encodeProto adds the populated fields of m to u, each key prefixed with
-// prefix and a dot when prefix is not empty.
-func encodeProto(u url.Values, prefix string, m protoreflect.Message, depth int) error {
+// prefix and a dot when prefix is not empty. With indexed, repeated and map
+// fields of messages are written field by field under indexed keys
+// (items[0].name, children[a].level); without, they are left out as Kratos
+// does, and encodeProto returns an errSkipped for the first of them once
+// every other field is written. It stops at any other error.
+func encodeProto(u url.Values, prefix string, m protoreflect.Message, depth int, indexed bool) error {
 	if depth > maxDepth {
 		return fmt.Errorf("form: %s: message nested deeper than %d levels", prefix, maxDepth)
 	}
-	var err error
+	var err, skipped error
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		err = encodeProtoField(u, join(prefix, fieldName(fd)), fd, v, depth)
+		err = encodeProtoField(u, join(prefix, fieldName(fd)), fd, v, depth, indexed)
+		var s errSkipped
+		if errors.As(err, &s) {
+			if skipped == nil {
+				skipped = s
+			}
+			err = nil
+		}
 		return err == nil
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return skipped
 }
 
-func encodeProtoField(u url.Values, key string, fd protoreflect.FieldDescriptor, v protoreflect.Value, depth int) error {
+func encodeProtoField(u url.Values, key string, fd protoreflect.FieldDescriptor, v protoreflect.Value, depth int, indexed bool) error {
 	switch {
 	case fd.IsList():
-		list := v.List()
 		nested := isNestedMessage(fd)
+		if nested && !indexed {
+			return errSkipped{fmt.Errorf("form: field %s: unsupported message type %q in a repeated field", key, fd.Message().FullName())}
+		}
+		list := v.List()
 		for i := range list.Len() {
 			if nested {
-				if err := encodeProto(u, key+"["+strconv.Itoa(i)+"]", list.Get(i).Message(), depth+1); err != nil {
+				if err := encodeProto(u, key+"["+strconv.Itoa(i)+"]", list.Get(i).Message(), depth+1, indexed); err != nil {
 					return err
 				}
 				continue
@@ -44,9 +69,12 @@ func encodeProtoField(u url.Values, key string, fd protoreflect.FieldDescriptor,
 		}
 		return nil
 	case fd.IsMap():
-		var err error
 		vd := fd.MapValue()
 		nested := isNestedMessage(vd)
+		if nested && !indexed {
+			return errSkipped{fmt.Errorf("form: field %s: unsupported message type %q in a map value", key, vd.Message().FullName())}
+		}
+		var err error
 		v.Map().Range(func(mk protoreflect.MapKey, mv protoreflect.Value) bool {
 			var ks string
 			if ks, err = EncodeField(fd.MapKey(), mk.Value()); err != nil {
@@ -54,7 +82,7 @@ func encodeProtoField(u url.Values, key string, fd protoreflect.FieldDescriptor,
 			}
 			entry := key + "[" + ks + "]"
 			if nested {
-				err = encodeProto(u, entry, mv.Message(), depth+1)
+				err = encodeProto(u, entry, mv.Message(), depth+1, indexed)
 				return err == nil
 			}
 			var s string
@@ -67,7 +95,7 @@ func encodeProtoField(u url.Values, key string, fd protoreflect.FieldDescriptor,
 		})
 		return err
 	case isNestedMessage(fd):
-		return encodeProto(u, key, v.Message(), depth+1)
+		return encodeProto(u, key, v.Message(), depth+1, indexed)
 	}
 	s, err := EncodeField(fd, v)
 	if err != nil {

@@ -43,7 +43,7 @@ func encodeGo(u url.Values, key string, v reflect.Value, depth int) error {
 				u.Add(key, s)
 				return nil
 			}
-			return encodeProto(u, key, m, depth)
+			return encodeProto(u, key, m, depth, true)
 		}
 		v = v.Elem()
 	}
