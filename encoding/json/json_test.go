@@ -42,7 +42,9 @@ func TestMarshal(t *testing.T) {
 		want string
 	}{
 		{"message emits unpopulated fields", msg, `{"name":"n","level":0,"child":null,"tags":["a"]}`},
-		{"pointer to message pointer", &msg, `{"name":"n","level":0,"child":null,"tags":["a"]}`},
+		// As on Kratos v2.9.2 (its TestJSON_Unmarshal marshals a **TestModel):
+		// encoding/json with the generated struct tags, not protojson.
+		{"pointer to message pointer", &msg, `{"name":"n","tags":["a"]}`},
 		{"plain struct", plain{A: 1}, `{"a":1}`},
 		{"map", map[string]int{"x": 1}, `{"x":1}`},
 		{"json.Marshaler", selfMarshaler{}, `"custom"`},

@@ -45,13 +45,17 @@ type Codec struct {
 func (*Codec) Name() string { return Name }
 
 // Marshal encodes v. A json.Marshaler is asked to encode itself, a protobuf
-// message (or a non-nil pointer to one) goes through protojson, anything
-// else through encoding/json.
+// message goes through protojson, anything else through encoding/json.
+//
+// As in Kratos, only v itself is checked for being a message: a pointer to
+// a message pointer (**T) is encoded by encoding/json, field by field with
+// the generated struct tags, not by protojson. (Unmarshal, in contrast,
+// follows such pointers to the message.)
 func (c *Codec) Marshal(v any) ([]byte, error) {
 	if m, ok := v.(json.Marshaler); ok {
 		return m.MarshalJSON()
 	}
-	if m, ok := protoval.Message(v); ok {
+	if m, ok := v.(proto.Message); ok {
 		return c.MarshalOptions.Marshal(m)
 	}
 	return json.Marshal(v)
