@@ -43,6 +43,7 @@ It compiles .proto files itself: neither protoc nor protoc plugins are needed.`,
 		newUpgradeCommand(e),
 		newChangelogCommand(e),
 		newCompatCommand(e),
+		newMigrateCommand(e),
 	)
 	return root
 }
