@@ -10,6 +10,8 @@ package metadata
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -76,7 +78,7 @@ func (m Metadata) Values(key string) []string {
 func (m Metadata) Clone() Metadata {
 	md := make(Metadata, len(m))
 	for k, v := range m {
-		md[k] = append([]string(nil), v...)
+		md[k] = slices.Clone(v)
 	}
 	return md
 }
@@ -111,8 +113,12 @@ func FromClientContext(ctx context.Context) (Metadata, bool) {
 
 // AppendToClientContext returns a context whose client metadata is the
 // existing one plus the given key/value pairs. The metadata already in ctx is
-// not modified. A trailing key without a value is ignored.
+// not modified. As in Kratos, an odd number of kv (a key without a value)
+// is a programming error and panics.
 func AppendToClientContext(ctx context.Context, kv ...string) context.Context {
+	if len(kv)%2 == 1 {
+		panic(fmt.Sprintf("metadata: AppendToClientContext got an odd number of key/value strings: %d", len(kv)))
+	}
 	md, _ := FromClientContext(ctx)
 	md = md.Clone()
 	for i := 0; i+1 < len(kv); i += 2 {

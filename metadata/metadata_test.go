@@ -73,7 +73,7 @@ func TestContexts(t *testing.T) {
 
 	base := Metadata{"k": {"v"}}
 	cctx := NewClientContext(ctx, base)
-	cctx2 := AppendToClientContext(cctx, "A", "1", "dangling")
+	cctx2 := AppendToClientContext(cctx, "A", "1")
 	md, _ := FromClientContext(cctx2)
 	if got, want := md, (Metadata{"k": {"v"}, "a": {"1"}}); !reflect.DeepEqual(got, want) {
 		t.Errorf("after Append = %v, want %v", got, want)
@@ -90,5 +90,55 @@ func TestContexts(t *testing.T) {
 	md, _ = FromClientContext(AppendToClientContext(ctx, "x", "y"))
 	if md.Get("x") != "y" {
 		t.Errorf("Append on empty context = %v", md)
+	}
+}
+
+// TestCloneKeepsEmptyAndNil checks, as Kratos v2.9.2's TestMetadata_Clone
+// does, that Clone keeps an empty value list empty and a nil one nil.
+func TestCloneKeepsEmptyAndNil(t *testing.T) {
+	tests := []struct {
+		name string
+		md   Metadata
+	}{
+		{"nil", nil},
+		{"empty", Metadata{}},
+		{"empty and nil lists", Metadata{"k0": []string{}, "k1": nil}},
+		{"values", Metadata{"a": {"1", "2"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := tt.md
+			if want == nil {
+				want = Metadata{}
+			}
+			if got := tt.md.Clone(); !reflect.DeepEqual(got, want) {
+				t.Errorf("Clone() = %#v, want %#v", got, want)
+			}
+		})
+	}
+}
+
+// TestAppendToClientContextOddPanics checks that an odd number of strings
+// panics, as on Kratos v2.9.2 (its TestAppendToClientContextThatPanics).
+func TestAppendToClientContextOddPanics(t *testing.T) {
+	tests := []struct {
+		name      string
+		kv        []string
+		wantPanic bool
+	}{
+		{"none", nil, false},
+		{"pair", []string{"a", "1"}, false},
+		{"one", []string{"a"}, true},
+		{"three", []string{"hello", "kratos", "env"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if got := recover() != nil; got != tt.wantPanic {
+					t.Errorf("AppendToClientContext(%q) panicked = %v, want %v", tt.kv, got, tt.wantPanic)
+				}
+			}()
+			AppendToClientContext(context.Background(), tt.kv...)
+		})
 	}
 }
