@@ -42,10 +42,18 @@ func BindQuery(vars url.Values, target any) error {
 // BindForm parses the request's query string and, for POST, PUT and PATCH
 // requests with an application/x-www-form-urlencoded body, the body (see
 // http.Request.ParseForm), and binds the values to target as BindQuery
-// does. A body that does not parse gives a 400 error with reason "CODEC".
+// does. Values that do not decode give a 400 error with reason "CODEC", as
+// in Kratos.
+//
+// A request whose form does not parse (malformed escapes, a body over an
+// http.MaxBytesReader limit, a missing body) also gives a 400 "CODEC"
+// error, with ParseForm's error as its cause (errors.Is and errors.As reach
+// it). Kratos returns ParseForm's error as is, which its error encoder
+// turns into a 500; a client's bad input is not a server failure, so we
+// keep the 400.
 func BindForm(req *http.Request, target any) error {
 	if err := req.ParseForm(); err != nil {
-		return errors.BadRequest(reasonCodec, err.Error())
+		return errors.BadRequest(reasonCodec, err.Error()).WithCause(err)
 	}
 	return BindQuery(req.Form, target)
 }

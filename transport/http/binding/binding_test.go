@@ -1,6 +1,7 @@
 package binding_test
 
 import (
+	stderrors "errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -124,10 +125,48 @@ func TestBindForm(t *testing.T) {
 		t.Errorf("binding.BindForm() = %v, want %v", &got, want)
 	}
 
-	bad := httptest.NewRequest(http.MethodPost, "/x", strings.NewReader("name=%zz"))
-	bad.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if err := binding.BindForm(bad, &got); errors.Code(err) != 400 || errors.Reason(err) != "CODEC" {
-		t.Errorf("binding.BindForm(malformed) error = %v, want 400 CODEC", err)
+}
+
+// TestBindFormErrors checks the errors of BindForm: 400 "CODEC" for values
+// that do not decode, as on Kratos v2.9.2, and also for a form that does
+// not parse, where Kratos returns ParseForm's error as is (a 500 once
+// encoded); ours keeps that error as the cause.
+func TestBindFormErrors(t *testing.T) {
+	form := func(body string) *http.Request {
+		r := httptest.NewRequest(http.MethodPost, "/x", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return r
+	}
+	tooLarge := form("name=" + strings.Repeat("a", 100))
+	tooLarge.Body = http.MaxBytesReader(httptest.NewRecorder(), tooLarge.Body, 10)
+	tests := []struct {
+		name      string
+		req       *http.Request
+		wantMsg   string
+		wantCause func(error) bool
+	}{
+		{"missing body", &http.Request{Method: http.MethodPost, Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}},
+			"missing form body", nil},
+		{"malformed escape", form("name=%zz"), "invalid URL escape", nil},
+		{"body too large", tooLarge, "request body too large", func(err error) bool {
+			var mbe *http.MaxBytesError
+			return stderrors.As(err, &mbe)
+		}},
+		{"value does not decode", form("count=a"), "count", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := binding.BindForm(tt.req, &testpb.HelloRequest{})
+			if errors.Code(err) != 400 || errors.Reason(err) != "CODEC" {
+				t.Fatalf("BindForm() error = %v, want 400 CODEC", err)
+			}
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("BindForm() error = %v, want it to mention %q", err, tt.wantMsg)
+			}
+			if tt.wantCause != nil && !tt.wantCause(err) {
+				t.Errorf("BindForm() error = %v, cause not reachable", err)
+			}
+		})
 	}
 }
 
