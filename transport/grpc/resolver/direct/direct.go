@@ -25,7 +25,12 @@ type builder struct{}
 var errNoAddress = errors.New("direct: target has no address")
 
 // Build resolves the comma-separated addresses in the target's path once;
-// they never change.
+// they never change. Empty entries are skipped.
+//
+// A target without any address ("direct:///", "direct://authority") is an
+// error. Kratos accepts it and hands grpc-go one empty address, so the
+// mistake only shows later, as a failed connection to "" on every call;
+// we report it where it is made.
 func (builder) Build(target resolver.Target, cc resolver.ClientConn, _ resolver.BuildOptions) (resolver.Resolver, error) {
 	var addrs []resolver.Address
 	for _, a := range strings.Split(strings.TrimPrefix(target.URL.Path, "/"), ",") {

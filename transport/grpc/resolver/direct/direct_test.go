@@ -30,6 +30,10 @@ func TestBuild(t *testing.T) {
 		{target: "direct://a/h1:1,,h2:2,", want: []string{"h1:1", "h2:2"}},
 		{target: "direct://a/", wantErr: errNoAddress},
 		{target: "direct://a", wantErr: errNoAddress},
+		// Kratos v2.9.2 builds a resolver with one empty address here;
+		// we fail at Build (see Build's doc).
+		{target: "direct:///", wantErr: errNoAddress},
+		{target: "direct:///,", wantErr: errNoAddress},
 	}
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {
