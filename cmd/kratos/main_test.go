@@ -307,3 +307,20 @@ func TestChooseMainAsks(t *testing.T) {
 		t.Error("askMain() with no valid answer succeeded")
 	}
 }
+
+func TestCompatAndMigrateBadInput(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"compat", "-o", "/abs"}, "must be relative"},
+		{[]string{"migrate", "-C", dir}, "has no go.mod"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := kratos(t, "", tt.args...)
+		if code != 1 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("kratos %q = %d, stderr %q; want 1 and %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}

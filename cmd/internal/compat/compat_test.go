@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"os"
 	"os/exec"
 	"path"
@@ -117,6 +118,29 @@ func TestGenerateBuildsAndRunsAKratosProgram(t *testing.T) {
 	}
 
 	t.Run("reference", func(t *testing.T) { checkReference(t, dir, res.Dir) })
+	t.Run("hooks", func(t *testing.T) { checkHooks(t, dir) })
+}
+
+// checkHooks: every hooked variable is still a variable of ours, so no
+// hook silently stops applying.
+func checkHooks(t *testing.T, project string) {
+	pkgs, _, err := load(context.Background(), project)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key := range hooks {
+		i := strings.LastIndex(key, ".")
+		pkgPath, name := key[:i], key[i+1:]
+		found := false
+		for _, p := range pkgs {
+			if p.Path() == pkgPath {
+				_, found = p.Scope().Lookup(name).(*types.Var)
+			}
+		}
+		if !found {
+			t.Errorf("hook %s: ours has no such variable", key)
+		}
+	}
 }
 
 // checkReference: every reference API line whose name our module has is
