@@ -94,6 +94,12 @@ func WithDiscovery(d registry.Discovery) ClientOption {
 
 // WithTLSConfig makes the client connect with TLS configured by c. Dial
 // needs it; DialInsecure uses plaintext unless it is given.
+//
+// When c.ServerName is set, the server's certificate is verified against
+// it for every address, including those of a "discovery:///" target, and
+// it is sent as the :authority of each call (grpc.WithAuthority).
+// Otherwise the name comes from the target: the host of a plain target,
+// the service instance's name for a discovery target.
 func WithTLSConfig(c *tls.Config) ClientOption {
 	return func(o *clientOptions) { o.tlsConf = c }
 }
@@ -221,6 +227,13 @@ func dial(ctx context.Context, insecure bool, opts ...ClientOption) (*grpc.Clien
 	}
 	if o.tlsConf != nil {
 		grpcOpts = append(grpcOpts, grpc.WithTransportCredentials(credentials.NewTLS(o.tlsConf)))
+		if o.tlsConf.ServerName != "" {
+			// grpc-go verifies the server against each address's
+			// ServerName, which the discovery resolver sets to the
+			// instance name, in preference to the credentials' name;
+			// only WithAuthority outranks it.
+			grpcOpts = append(grpcOpts, grpc.WithAuthority(o.tlsConf.ServerName))
+		}
 	}
 	if o.keepalive > 0 {
 		grpcOpts = append(grpcOpts, grpc.WithKeepaliveParams(keepalive.ClientParameters{

@@ -28,6 +28,12 @@ type tlsConfigs struct {
 // that trusts only it.
 func selfSignedTLS(t testing.TB) tlsConfigs {
 	t.Helper()
+	return selfSignedTLSFor(t, []net.IP{net.IPv4(127, 0, 0, 1)}, "localhost", "greeter")
+}
+
+// selfSignedTLSFor is selfSignedTLS for the given addresses and names.
+func selfSignedTLSFor(t testing.TB, ips []net.IP, names ...string) tlsConfigs {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -41,8 +47,8 @@ func selfSignedTLS(t testing.TB) tlsConfigs {
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
 		IsCA:                  true,
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		DNSNames:              []string{"localhost", "greeter"},
+		IPAddresses:           ips,
+		DNSNames:              names,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
@@ -90,5 +96,51 @@ func TestTLS(t *testing.T) {
 	if c, err := Dial(context.Background(), WithEndpoint(addr)); err == nil {
 		c.Close()
 		t.Error("Dial() without TLS config succeeded, want an error")
+	}
+}
+
+// TestTLSServerNameWithDiscovery checks that a "discovery:///" client
+// verifies the server's certificate against tls.Config.ServerName when it
+// is set, not against the instance name the resolver gives as each
+// address's server name (which grpc-go prefers to the credentials' name).
+// The certificate is for "kratos.com" only; the service is "greeter".
+func TestTLSServerNameWithDiscovery(t *testing.T) {
+	cfg := selfSignedTLSFor(t, nil, "kratos.com")
+	reg, _ := startGreeters(t, 1, TLSConfig(cfg.server))
+	tests := []struct {
+		serverName string
+		wantErr    bool
+	}{
+		{"kratos.com", false},
+		{"", true},          // verified against "greeter"
+		{"other.com", true}, // verified against the configured name
+	}
+	for _, tt := range tests {
+		t.Run("ServerName="+tt.serverName, func(t *testing.T) {
+			ctx := testContext(t)
+			clientTLS := cfg.client.Clone()
+			clientTLS.ServerName = tt.serverName
+			conn, err := Dial(ctx, WithEndpoint("discovery:///greeter"), WithDiscovery(reg),
+				WithTLSConfig(clientTLS), WithTimeout(5*time.Second))
+			if err != nil {
+				t.Fatalf("Dial() error = %v", err)
+			}
+			defer conn.Close()
+			callCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			reply, err := pb.NewGreeterClient(conn).SayHello(callCtx, &pb.HelloRequest{Name: "tls"})
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("SayHello() = %q, want a certificate error", reply.GetMessage())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("SayHello() error = %v, want none", err)
+			}
+			if got, want := reply.GetMessage(), "hello tls from 0"; got != want {
+				t.Errorf("SayHello() = %q, want %q", got, want)
+			}
+		})
 	}
 }
