@@ -19,9 +19,10 @@
 // errors.Unwrap); the cause stays on the side that rejected the request and
 // does not travel to the peer.
 //
-// Use Server on servers and Client on clients, where it stops an invalid
-// request before it is sent. Requests that are not protobuf messages are
-// checked only for a Validate method; requests with neither pass through.
+// Use Server on servers (ProtoValidate, Kratos's name for it, is the same)
+// and Client on clients, where it stops an invalid request before it is
+// sent. Requests that are not protobuf messages are checked only for a
+// Validate method; requests with neither pass through.
 //
 // The middleware suits the Middleware options of the HTTP and gRPC servers
 // and clients. It does not suit grpc.StreamMiddleware, which runs around
@@ -100,6 +101,18 @@ func Server(opts ...Option) middleware.Middleware {
 // locally with the error the server would have returned.
 func Client(opts ...Option) middleware.Middleware {
 	return Server(opts...)
+}
+
+// ProtoValidate returns the middleware under the name Kratos gives it: the
+// same as Server() with the default validator, protovalidate's global one.
+// Like Kratos's, it rejects a request that breaks its protovalidate rules,
+// or whose Validate() error method fails, with a 400 "VALIDATOR" error
+// whose cause is the validation error. It differs from Kratos's in the
+// error's message and metadata (see the package documentation) and in
+// answering 500 rather than 400 when a message's rules cannot be evaluated
+// at all (see Server).
+func ProtoValidate() middleware.Middleware {
+	return Server()
 }
 
 // selfValidator is a request that validates itself, as messages generated

@@ -345,3 +345,33 @@ func BenchmarkServer(b *testing.B) {
 		}
 	})
 }
+
+// TestProtoValidate runs Kratos v2.9.2's TestTable cases, adapted to our
+// test messages: ProtoValidate() lets valid requests through and rejects
+// invalid ones, whether by rule or by Validate method, with a 400.
+func TestProtoValidate(t *testing.T) {
+	tests := []struct {
+		name           string
+		req            any
+		wantBadRequest bool
+	}{
+		{"valid", validUser(), false},
+		{"rule broken", user(func(r *testpb.CreateUserRequest) { r.Age = 151 }), true},
+		{"nested rule broken", user(func(r *testpb.CreateUserRequest) { r.Address.City = "" }), true},
+		{"Validate method fails", user(func(r *testpb.CreateUserRequest) { r.Name = "admin" }), true},
+		{"non-message with failing Validate", selfChecked{err: errors.New("bad")}, true},
+		{"plain value", "hello", false},
+	}
+	h := validate.ProtoValidate()(func(context.Context, any) (any, error) { return "ok", nil })
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := h(context.Background(), tt.req)
+			if got := kerrors.IsBadRequest(err); got != tt.wantBadRequest {
+				t.Errorf("ProtoValidate() on %v: IsBadRequest(%v) = %v, want %v", tt.req, err, got, tt.wantBadRequest)
+			}
+			if err != nil && kerrors.Reason(err) != "VALIDATOR" {
+				t.Errorf("ProtoValidate() reason = %q, want VALIDATOR", kerrors.Reason(err))
+			}
+		})
+	}
+}
