@@ -9,7 +9,8 @@ import (
 )
 
 func newCompatCommand(e *env) *cobra.Command {
-	var dir, out string
+	var dir string
+	var opts compat.Options
 	var verbose bool
 	cmd := &cobra.Command{
 		Use:   "compat",
@@ -22,7 +23,7 @@ The project must require ` + compat.Ours + `. Run it again after upgrading the f
 the module is generated from the API of the version the project builds with.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := compat.Generate(cmd.Context(), dir, out)
+			res, err := compat.Generate(cmd.Context(), dir, opts)
 			if err != nil {
 				return err
 			}
@@ -36,7 +37,8 @@ the module is generated from the API of the version the project builds with.`,
 		},
 	}
 	cmd.Flags().StringVarP(&dir, "dir", "C", ".", "project root (holds go.mod)")
-	cmd.Flags().StringVarP(&out, "out", "o", compat.DefaultDir, "compat module directory, relative to the project root")
+	cmd.Flags().StringVarP(&opts.Out, "out", "o", compat.DefaultDir, "compat module directory, relative to the project root")
+	cmd.Flags().StringVar(&opts.Aegis, "aegis", "", "make ratelimit.WithLimiter and circuitbreaker.WithCircuitBreaker take aegis types, requiring "+compat.Aegis+" at this version (e.g. v0.2.0); run go mod tidy afterwards")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "list the names that could not be forwarded")
 	return cmd
 }

@@ -62,11 +62,27 @@ type Result struct {
 	Skipped  []string // "pkg.Name: reason" for names not forwarded
 }
 
-// Generate writes the compat module into dir/out (out relative to the
-// project root dir; DefaultDir when empty), replacing an earlier one, and
-// adds "replace github.com/go-kratos/kratos/v2 => ./out" to dir/go.mod. The
-// project must require this framework's module (go get it first).
-func Generate(ctx context.Context, dir, out string) (*Result, error) {
+// Options tune Generate.
+type Options struct {
+	// Out is the module's directory relative to the project. Default: DefaultDir.
+	Out string
+	// Aegis, when set, is the version of github.com/go-kratos/aegis that the
+	// module requires so that middleware/ratelimit.WithLimiter and
+	// middleware/circuitbreaker.WithCircuitBreaker take aegis limiters and
+	// breakers, as Kratos's do. Default: "" (they take ours, and the module
+	// needs no aegis).
+	Aegis string
+}
+
+// Aegis is the module path of Kratos's limiter and breaker library.
+const Aegis = "github.com/go-kratos/aegis"
+
+// Generate writes the compat module into the project at dir (replacing an
+// earlier one) and adds "replace github.com/go-kratos/kratos/v2 => ./<out>"
+// to its go.mod. The project must require this framework's module (go get
+// it first).
+func Generate(ctx context.Context, dir string, opts Options) (*Result, error) {
+	out := opts.Out
 	if out == "" {
 		out = DefaultDir
 	}
@@ -110,7 +126,7 @@ func Generate(ctx context.Context, dir, out string) (*Result, error) {
 	requires := map[string]string{Ours: ourMod.Version}
 	for _, pkg := range pkgs {
 		ip := pkg.Path()
-		src, imports, skipped, err := generatePackage(pkg)
+		src, imports, skipped, err := generatePackage(pkg, opts.Aegis != "")
 		if err != nil {
 			return nil, err
 		}
@@ -127,6 +143,8 @@ func Generate(ctx context.Context, dir, out string) (*Result, error) {
 		for _, p := range imports {
 			if m, ok := modules[p]; ok && m.Path != Ours {
 				requires[m.Path] = m.Version
+			} else if p == Aegis || strings.HasPrefix(p, Aegis+"/") {
+				requires[Aegis] = opts.Aegis
 			}
 		}
 	}
@@ -346,7 +364,7 @@ func (f *file) spellable(s string) bool {
 	return true
 }
 
-func generatePackage(pkg *types.Package) (src []byte, imports []string, skipped []string, err error) {
+func generatePackage(pkg *types.Package, aegis bool) (src []byte, imports []string, skipped []string, err error) {
 	f := &file{ours: pkg, names: map[string]string{}, used: map[string]bool{"ours": false}}
 	f.used[pkg.Name()] = true // the package's own name
 	scope := pkg.Scope()
@@ -369,6 +387,10 @@ func generatePackage(pkg *types.Package) (src []byte, imports []string, skipped 
 			fmt.Fprintf(&f.decls, "// %s is a copy of %s.%s made at init; it is read by Kratos code, but\n// assigning it does not change the framework.\nvar %s = %s.%s\n\n",
 				name, pkg.Path(), name, name, oursName, name)
 		case *types.Func:
+			if h, ok := aegisHooks[pkg.Path()+"."+name]; ok && aegis {
+				f.decls.WriteString(h(f))
+				continue
+			}
 			f.funcDecl(obj, oursName)
 		}
 	}

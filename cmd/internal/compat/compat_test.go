@@ -19,7 +19,7 @@ import (
 
 // newProject writes a Kratos v2 project requiring our module (replaced by
 // this repository) and returns its directory.
-func newProject(t *testing.T) string {
+func newProject(t *testing.T, program string) string {
 	t.Helper()
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("the go command is not in PATH")
@@ -43,7 +43,7 @@ replace ` + Ours + ` => ` + repo + "\n"
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := os.ReadFile("testdata/app/main.go.txt")
+	src, err := os.ReadFile(program)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,9 +63,9 @@ func TestGenerateBuildsAndRunsAKratosProgram(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a project")
 	}
-	dir := newProject(t)
+	dir := newProject(t, "testdata/app/main.go.txt")
 	ctx := context.Background()
-	res, err := Generate(ctx, dir, "")
+	res, err := Generate(ctx, dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestGenerateBuildsAndRunsAKratosProgram(t *testing.T) {
 
 	// Regenerating (after an upgrade) replaces the module with the same files.
 	before := readTree(t, res.Dir)
-	if _, err := Generate(ctx, dir, ""); err != nil {
+	if _, err := Generate(ctx, dir, Options{}); err != nil {
 		t.Fatalf("second Generate() = %v", err)
 	}
 	after := readTree(t, res.Dir)
@@ -119,6 +119,36 @@ func TestGenerateBuildsAndRunsAKratosProgram(t *testing.T) {
 
 	t.Run("reference", func(t *testing.T) { checkReference(t, dir, res.Dir) })
 	t.Run("hooks", func(t *testing.T) { checkHooks(t, dir) })
+}
+
+func TestGenerateAegis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a project")
+	}
+	const version = "v0.2.0"
+	dir := newProject(t, "testdata/aegis/main.go.txt")
+	// Tests do not reach the network: this one runs when aegis is in the
+	// module cache (go mod download github.com/go-kratos/aegis@v0.2.0).
+	if err := exec.Command("go", "mod", "download", Aegis+"@"+version).Run(); err != nil {
+		t.Skipf("%s@%s is not in the module cache", Aegis, version)
+	}
+	t.Setenv("GONOSUMDB", Aegis)
+	t.Setenv("GOFLAGS", "-mod=mod")
+	if _, err := Generate(context.Background(), dir, Options{Aegis: version}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "run", ".")
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Skipf("go run (aegis's own dependencies may not be cached): %v\n%s", err, stderr.Bytes())
+	}
+	want := "ratelimit: error: code = 429 reason = RATELIMIT message = service unavailable due to rate limit exceeded metadata = map[] cause = <nil>\nbreaker: ok <nil>\n"
+	if string(out) != want {
+		t.Errorf("go run output =\n%s\nwant\n%s", out, want)
+	}
 }
 
 // checkHooks: every hooked variable is still a variable of ours, so no
@@ -259,10 +289,10 @@ func TestGenerateRefusesForeignDirectory(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(out, "keep.txt"), []byte("mine"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Generate(context.Background(), dir, ""); err == nil || !strings.Contains(err.Error(), "not a compat module") {
+	if _, err := Generate(context.Background(), dir, Options{}); err == nil || !strings.Contains(err.Error(), "not a compat module") {
 		t.Errorf("Generate() into a foreign directory = %v, want a refusal", err)
 	}
-	if _, err := Generate(context.Background(), dir, "/abs"); err == nil {
+	if _, err := Generate(context.Background(), dir, Options{Out: "/abs"}); err == nil {
 		t.Error("Generate() with an absolute output directory = nil error, want one")
 	}
 }

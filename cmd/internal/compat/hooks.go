@@ -70,3 +70,41 @@ func (c codec) Unmarshal(data []byte, v any) error {
 }
 
 func importedPackage(path, name string) *types.Package { return types.NewPackage(path, name) }
+
+// aegisHooks replace the functions that take aegis types in Kratos when
+// Options.Aegis is set. Ours declare the same interfaces themselves, so the
+// generated functions adapt aegis values to ours.
+var aegisHooks = map[string]func(f *file) string{
+	Ours + "/middleware/ratelimit.WithLimiter": func(f *file) string {
+		o := f.qualifier(f.ours)
+		a := f.qualifier(types.NewPackage(Aegis+"/ratelimit", "ratelimit"))
+		return fmt.Sprintf(`// WithLimiter sets the limiter, an aegis limiter as in Kratos.
+func WithLimiter(limiter %[2]s.Limiter) Option {
+	return %[1]s.WithLimiter(aegisLimiter{limiter})
+}
+
+// aegisLimiter adapts an aegis limiter to ours.
+type aegisLimiter struct{ l %[2]s.Limiter }
+
+func (a aegisLimiter) Allow() (%[1]s.DoneFunc, error) {
+	done, err := a.l.Allow()
+	if err != nil {
+		return nil, err
+	}
+	return func(di %[1]s.DoneInfo) { done(%[2]s.DoneInfo{Err: di.Err}) }, nil
+}
+
+`, o, a)
+	},
+	Ours + "/middleware/circuitbreaker.WithCircuitBreaker": func(f *file) string {
+		o := f.qualifier(f.ours)
+		a := f.qualifier(types.NewPackage(Aegis+"/circuitbreaker", "circuitbreaker"))
+		return fmt.Sprintf(`// WithCircuitBreaker sets the constructor of the breakers, one per
+// operation: aegis breakers, as in Kratos.
+func WithCircuitBreaker(f func() %[2]s.CircuitBreaker) Option {
+	return %[1]s.WithCircuitBreaker(func() %[1]s.CircuitBreaker { return f() })
+}
+
+`, o, a)
+	},
+}

@@ -65,7 +65,7 @@ option go_package = "example.com/app/api/other;other";
 	t.Setenv("GOFLAGS", "-mod=mod")
 	t.Setenv("GOPROXY", "off")
 	t.Setenv("GOWORK", "off")
-	if _, err := compat.Generate(context.Background(), dir, ""); err != nil {
+	if _, err := compat.Generate(context.Background(), dir, compat.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	return dir
