@@ -18,11 +18,19 @@ import (
 // A variable is written {field} or {a.b} for a nested field, and may carry
 // a pattern: {name=shelves/*} as in google.api.http, or {name:shelves/.*}
 // as protoc-gen-go-http rewrites it for the router. Fields are found by
-// proto name or JSON name. Values are path-escaped; when the pattern spans
+// proto name or JSON name; a repeated field gives its first value. Braces
+// around anything else ({}, {[]}, {[name]}) are copied as they are, as
+// Kratos does. An unset or unknown field gives an empty segment.
+//
+// Values are written as Kratos writes them, except for the bytes that
+// would make the URL invalid or change its shape: '/', '?', '#', '%',
+// spaces, controls, non-ASCII and the other bytes outside RFC 3986's path
+// characters are percent-encoded ("a b/c" gives "a%20b%2Fc"), while
+// letters, digits, "-._~!$&'()*+,;=:@" are kept ("2233!!" stays "2233!!").
+// Kratos copies values without any escaping. When the pattern spans
 // several segments (it contains "/" or "**", or is a regex with ".*" or
-// ".+"), the slashes of the value are kept and
-// each segment is escaped on its own. An unset field gives an empty
-// segment.
+// ".+"), the slashes of the value are kept and each segment is escaped on
+// its own; Kratos leaves such variables unfilled.
 //
 // Without needQuery, a populated google.protobuf.FieldMask field of msg is
 // still appended ("?updateMask=a,b"), so PATCH requests carry their mask
@@ -56,6 +64,13 @@ func EncodeURL(pathTemplate string, msg any, needQuery bool) string {
 			break
 		}
 		b.WriteString(rest[:open])
+		if !isVar(rest[open+1 : end]) {
+			// Not a variable ({}, {[]}, ...): the brace is literal, and
+			// what follows it is scanned again.
+			b.WriteByte('{')
+			rest = rest[open+1:]
+			continue
+		}
 		e.writeVar(&b, rest[open+1:end])
 		rest = rest[end+1:]
 	}
@@ -81,6 +96,62 @@ func EncodeURL(pathTemplate string, msg any, needQuery bool) string {
 		return path
 	}
 	return path + "?" + vals.Encode()
+}
+
+// isVar reports whether v, the text between a pair of braces, is a
+// variable: a field path of letters, digits, '_' and '.', optionally
+// followed by a pattern after ':' or '='.
+func isVar(v string) bool {
+	name := v
+	if i := strings.IndexAny(v, ":="); i >= 0 {
+		name = v[:i]
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// escapeSegment percent-encodes the bytes of s that may not appear in a
+// path segment (RFC 3986 pchar): everything but letters, digits,
+// "-._~", the sub-delimiters "!$&'()*+,;=", ':' and '@'. So '/', '?', '#',
+// '%', spaces, controls and non-ASCII bytes are encoded; unlike
+// url.PathEscape, "!'()*" are not, as Kratos writes them.
+func escapeSegment(s string) string {
+	const hex = "0123456789ABCDEF"
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !isPchar(s[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	buf := make([]byte, 0, len(s)+2*n)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; isPchar(c) {
+			buf = append(buf, c)
+		} else {
+			buf = append(buf, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return string(buf)
+}
+
+func isPchar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~!$&'()*+,;=:@", c) >= 0
 }
 
 // closingBrace returns the index of the '}' that closes the '{' at open,
@@ -139,11 +210,11 @@ func (e *encoder) writeVar(b *strings.Builder, v string) {
 			if i > 0 {
 				b.WriteByte('/')
 			}
-			b.WriteString(url.PathEscape(seg))
+			b.WriteString(escapeSegment(seg))
 		}
 		return
 	}
-	b.WriteString(url.PathEscape(value))
+	b.WriteString(escapeSegment(value))
 }
 
 // spansSegments reports whether a variable pattern can match several path
