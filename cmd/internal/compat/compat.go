@@ -196,7 +196,8 @@ func load(ctx context.Context, root string) ([]*types.Package, map[string]goModu
 }
 
 // public reports whether import path p is a package the compat module
-// mirrors: ours, not internal, not a test helper of the reference's shape.
+// mirrors: one of ours that other modules may import (not internal, not a
+// command or an example).
 func public(p string) bool {
 	if p != Ours && !strings.HasPrefix(p, Ours+"/") {
 		return false
