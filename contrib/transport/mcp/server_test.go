@@ -5,6 +5,8 @@ import (
 	encjson "encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +14,9 @@ import (
 	gojwt "github.com/golang-jwt/jwt/v5"
 	"github.com/google/jsonschema-go/jsonschema"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protodesc"
+	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/seed6ad8aa6b/kratos/contrib/transport/mcp"
 	"github.com/seed6ad8aa6b/kratos/contrib/transport/mcp/internal/testpb"
@@ -355,5 +360,45 @@ func TestHandlePrefix(t *testing.T) {
 	}
 	if res.IsError {
 		t.Fatalf("CallTool() = tool error %s", res.Content[0].(*sdk.TextContent).Text)
+	}
+}
+
+// TestDescriptions reads the descriptor from a descriptor set compiled
+// with source info (testdata/greeter.binpb, see internal/testpb), so the
+// proto comments become the tool's and the properties' descriptions.
+func TestDescriptions(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "greeter.binpb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set descriptorpb.FileDescriptorSet
+	if err := proto.Unmarshal(b, &set); err != nil {
+		t.Fatal(err)
+	}
+	files, err := protodesc.NewFiles(&set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := mcp.NewServer()
+	if err := srv.RegisterService(&testpb.Greeter_ServiceDesc, greeter{}, mcp.WithFiles(files), mcp.WithMethods("SayHello")); err != nil {
+		t.Fatalf("RegisterService() = %v", err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close) // after the session closes
+	cs := connect(t, &sdk.StreamableClientTransport{Endpoint: hs.URL})
+	res, err := cs.ListTools(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Tools) != 1 {
+		t.Fatalf("ListTools() = %d tools, want 1", len(res.Tools))
+	}
+	tool := res.Tools[0]
+	if got, want := tool.Description, "Sends a greeting."; got != want {
+		t.Errorf("description = %q, want %q", got, want)
+	}
+	in, _ := encjson.Marshal(tool.InputSchema)
+	if want := "The name to greet; must not be empty."; !strings.Contains(string(in), want) {
+		t.Errorf("input schema = %s, want the description %q", in, want)
 	}
 }

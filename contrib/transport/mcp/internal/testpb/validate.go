@@ -1,6 +1,7 @@
 package testpb
 
 //go:generate protoc -I. --go_out=. --go_opt=paths=source_relative --go-grpc_out=. --go-grpc_opt=paths=source_relative greeter.proto
+//go:generate protoc -I. --include_source_info --descriptor_set_out=../../testdata/greeter.binpb greeter.proto
 
 import "errors"
 
