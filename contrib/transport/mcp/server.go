@@ -79,6 +79,7 @@ func WithStreamableHTTPOptions(opts sdk.StreamableHTTPOptions) ServerOption {
 // http.Handler to mount on another server instead:
 //
 //	httpSrv.HandlePrefix("/mcp", mcpSrv)
+//	httpSrv.RegisterOnShutdown(mcpSrv.CloseSessions)
 //
 // which serves Streamable HTTP at /mcp and SSE at /mcp/sse. Mount it with
 // HandlePrefix rather than Handle: prefix handlers run without the HTTP
@@ -130,12 +131,31 @@ func (s *Server) MCP() *sdk.Server { return s.mcp }
 
 // ServeHTTP serves SSE on paths ending in "/sse" (when enabled) and
 // Streamable HTTP on every other path.
+//
+// Requests end when the Server stops or its sessions are closed (see
+// CloseSessions), so that the server it is mounted on can stop gracefully.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	defer context.AfterFunc(s.baseCtx, cancel)()
+	r = r.WithContext(ctx)
 	if s.opts.sse && strings.HasSuffix(r.URL.Path, "/sse") {
 		s.sse.ServeHTTP(w, r)
 		return
 	}
 	s.streamable.ServeHTTP(w, r)
+}
+
+// CloseSessions ends the open sessions and streams, and every request in
+// flight, for good: later requests fail at once. When s is mounted on
+// another server, call it as that server stops, since the streams would
+// otherwise hold its graceful stop until the deadline:
+//
+//	httpSrv.RegisterOnShutdown(mcpSrv.CloseSessions)
+func (s *Server) CloseSessions() {
+	s.mu.Lock()
+	s.cancel()
+	s.mu.Unlock()
 }
 
 // listen opens the listener once; Start and URL share it.

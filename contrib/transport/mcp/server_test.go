@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	gojwt "github.com/golang-jwt/jwt/v5"
 	"github.com/google/jsonschema-go/jsonschema"
@@ -346,20 +347,40 @@ func TestSSE(t *testing.T) {
 	}
 }
 
-// TestHandlePrefix mounts the server on the framework's HTTP server.
+// TestHandlePrefix mounts the server on the framework's HTTP server, and
+// stops that server while a session is open: CloseSessions, run on
+// shutdown, ends the session's stream, so the stop is graceful.
 func TestHandlePrefix(t *testing.T) {
 	srv := newServer(t, &recorder{})
-	hs := khttp.NewServer()
+	hs := khttp.NewServer(khttp.Address("127.0.0.1:0"))
 	hs.HandlePrefix("/mcp", srv)
-	ts := httptest.NewServer(hs)
-	t.Cleanup(ts.Close) // after the session closes
-	cs := connect(t, &sdk.StreamableClientTransport{Endpoint: ts.URL + "/mcp", HTTPClient: &http.Client{Transport: bearer{token(t)}}})
+	hs.RegisterOnShutdown(srv.CloseSessions)
+	u, err := hs.Endpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- hs.Start(context.Background()) }()
+
+	cs := connect(t, &sdk.StreamableClientTransport{Endpoint: u.String() + "/mcp", HTTPClient: &http.Client{Transport: bearer{token(t)}}})
 	res, err := cs.CallTool(t.Context(), &sdk.CallToolParams{Name: "Greeter_SayHello", Arguments: map[string]any{"name": "Ann"}})
 	if err != nil {
 		t.Fatalf("CallTool() = %v", err)
 	}
 	if res.IsError {
 		t.Fatalf("CallTool() = tool error %s", res.Content[0].(*sdk.TextContent).Text)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Stop(ctx); err != nil {
+		t.Errorf("Stop() with a session open = %v", err)
+	}
+	if ctx.Err() != nil {
+		t.Error("Stop() with a session open waited for its deadline")
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Start() = %v", err)
 	}
 }
 

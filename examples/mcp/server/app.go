@@ -47,6 +47,9 @@ func newApp(logger log.Logger, httpAddr string, opts ...kratos.Option) (*kratos.
 	// A prefix handler runs without the request timeout, which would cut
 	// the MCP streams.
 	httpSrv.HandlePrefix("/mcp", mcpSrv)
+	// The sessions' streams end as the HTTP server stops, which would
+	// otherwise wait for them until its deadline.
+	httpSrv.RegisterOnShutdown(mcpSrv.CloseSessions)
 
 	return kratos.New(append([]kratos.Option{
 		kratos.Name("helloworld-mcp"),

@@ -62,7 +62,8 @@ func TestGreeterTools(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Connect() = %v", err)
 	}
-	defer cs.Close() // before the App stops
+	// The session stays open: the App stops gracefully all the same.
+	t.Cleanup(func() { cs.Close() })
 
 	tools, err := cs.ListTools(t.Context(), nil)
 	if err != nil {
