@@ -56,14 +56,20 @@ func startApp(t *testing.T) string {
 }
 
 func TestGreeterTools(t *testing.T) {
+	// The session is closed after the App stops, which ends its stream
+	// at once (see newApp) instead of waiting for it.
+	var cs *sdk.ClientSession
+	t.Cleanup(func() {
+		if cs != nil {
+			cs.Close()
+		}
+	})
 	endpoint := startApp(t)
 	c := sdk.NewClient(&sdk.Implementation{Name: "example-test"}, nil)
 	cs, err := c.Connect(t.Context(), &sdk.StreamableClientTransport{Endpoint: endpoint}, nil)
 	if err != nil {
 		t.Fatalf("Connect() = %v", err)
 	}
-	// The session stays open: the App stops gracefully all the same.
-	t.Cleanup(func() { cs.Close() })
 
 	tools, err := cs.ListTools(t.Context(), nil)
 	if err != nil {
