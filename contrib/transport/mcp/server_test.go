@@ -184,6 +184,19 @@ func TestCallTool(t *testing.T) {
 	url := startServer(t, srv)
 	authed := connect(t, &sdk.StreamableClientTransport{Endpoint: url, HTTPClient: &http.Client{Transport: bearer{token(t)}}})
 	anonymous := connect(t, &sdk.StreamableClientTransport{Endpoint: url})
+	list, err := authed.ListTools(t.Context(), nil)
+	if err != nil {
+		t.Fatalf("ListTools() = %v", err)
+	}
+	var output *jsonschema.Resolved
+	for _, tool := range list.Tools {
+		if tool.Name == "Greeter_SayHello" {
+			output = resolveSchema(t, tool.Name+" output", tool.OutputSchema)
+		}
+	}
+	if output == nil {
+		t.Fatal("no tool Greeter_SayHello")
+	}
 
 	tests := []struct {
 		name    string
@@ -251,6 +264,9 @@ func TestCallTool(t *testing.T) {
 			var got map[string]any
 			if err := encjson.Unmarshal(b, &got); err != nil {
 				t.Fatal(err)
+			}
+			if err := output.Validate(got); err != nil {
+				t.Errorf("structured content %v does not match the output schema: %v", got, err)
 			}
 			for k, v := range tt.want {
 				if got[k] != v {
