@@ -99,6 +99,7 @@ type Server struct {
 	baseCtx  context.Context
 	cancel   context.CancelFunc
 	listened bool
+	url      string // set by Start
 }
 
 // NewServer returns a Server with no tools.
@@ -195,6 +196,14 @@ func (s *Server) URL() (*url.URL, error) {
 	return &url.URL{Scheme: "http", Host: host, Path: "/mcp"}, nil
 }
 
+// endpoint returns the URL of the listener Start serves on, or "" when s
+// is not started (mounted on another server).
+func (s *Server) endpoint() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
+}
+
 // Start serves until Stop; it returns nil after Stop.
 func (s *Server) Start(ctx context.Context) error {
 	lis, err := s.listen()
@@ -214,6 +223,13 @@ func (s *Server) Start(ctx context.Context) error {
 		}
 	}
 	srv := s.srv
+	s.mu.Unlock()
+	u, err := s.URL()
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.url = u.String()
 	s.mu.Unlock()
 	if err := srv.Serve(lis); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("mcp: serve: %w", err)

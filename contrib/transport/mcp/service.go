@@ -1,8 +1,10 @@
 package mcp
 
 import (
+	"bytes"
 	"context"
 	encjson "encoding/json"
+	stderrors "errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -223,6 +225,7 @@ func (s *Server) tool(impl any, m grpc.MethodDesc, md protoreflect.MethodDescrip
 			header = http.Header{}
 		}
 		ctx = transport.NewServerContext(ctx, &Transport{
+			endpoint:  s.endpoint(),
 			operation: operation,
 			tool:      tool.Name,
 			reqHeader: headerCarrier(header),
@@ -253,10 +256,16 @@ func (s *Server) tool(impl any, m grpc.MethodDesc, md protoreflect.MethodDescrip
 		if !ok {
 			return errorResult(errors.InternalServer("CODEC", fmt.Sprintf("reply %T is not a proto message", reply))), nil
 		}
-		b, err := json.MarshalOptions.Marshal(msg)
+		raw, err := json.MarshalOptions.Marshal(msg)
 		if err != nil {
 			return errorResult(errors.InternalServer("CODEC", err.Error()).WithCause(err)), nil
 		}
+		// protojson varies its whitespace at random; the text is compact.
+		var buf bytes.Buffer
+		if err := encjson.Compact(&buf, raw); err != nil {
+			return errorResult(errors.InternalServer("CODEC", err.Error()).WithCause(err)), nil
+		}
+		b := buf.Bytes()
 		res := &sdk.CallToolResult{Content: []sdk.Content{&sdk.TextContent{Text: string(b)}}}
 		if structured {
 			res.StructuredContent = encjson.RawMessage(b)
@@ -276,8 +285,20 @@ type toolError struct {
 
 // errorResult turns err into a tool error carrying its Kratos code,
 // reason, message and metadata.
+//
+// Context errors become what the HTTP server answers for them: 504 with
+// reason "DEADLINE_EXCEEDED" and 499 "CANCELED".
 func errorResult(err error) *sdk.CallToolResult {
-	e := errors.FromError(err)
+	var e *errors.Error
+	switch {
+	case stderrors.As(err, &e):
+	case stderrors.Is(err, context.DeadlineExceeded):
+		e = errors.GatewayTimeout("DEADLINE_EXCEEDED", err.Error())
+	case stderrors.Is(err, context.Canceled):
+		e = errors.ClientClosed("CANCELED", err.Error())
+	default:
+		e = errors.FromError(err)
+	}
 	b, _ := encjson.Marshal(toolError{Code: e.Code, Reason: e.Reason, Message: e.Message, Metadata: e.Metadata})
 	return &sdk.CallToolResult{
 		IsError: true,

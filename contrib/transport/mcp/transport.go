@@ -27,8 +27,9 @@ type Transport struct {
 // Kind returns KindMCP.
 func (tr *Transport) Kind() transport.Kind { return KindMCP }
 
-// Endpoint returns the server endpoint, or "" when the server is mounted
-// on another server.
+// Endpoint returns the URL of the server, such as
+// "http://127.0.0.1:8000/mcp", when it runs on its own listener, and ""
+// when it is mounted on another server.
 func (tr *Transport) Endpoint() string { return tr.endpoint }
 
 // Operation returns the full method name of the RPC behind the tool, such
