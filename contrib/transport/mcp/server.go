@@ -159,6 +159,8 @@ func (s *Server) CloseSessions() {
 	s.mu.Unlock()
 }
 
+var errStopped = errors.New("mcp: server stopped")
+
 // listen opens the listener once; Start and URL share it.
 func (s *Server) listen() (net.Listener, error) {
 	s.mu.Lock()
@@ -167,7 +169,7 @@ func (s *Server) listen() (net.Listener, error) {
 		return s.lis, nil
 	}
 	if s.listened {
-		return nil, errors.New("mcp: server stopped")
+		return nil, errStopped
 	}
 	lis := s.opts.listener
 	if lis == nil {
@@ -204,9 +206,13 @@ func (s *Server) endpoint() string {
 	return s.url
 }
 
-// Start serves until Stop; it returns nil after Stop.
+// Start serves until Stop; it returns nil after Stop, and at once when
+// Stop ran first.
 func (s *Server) Start(ctx context.Context) error {
 	lis, err := s.listen()
+	if errors.Is(err, errStopped) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -237,9 +243,11 @@ func (s *Server) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop ends the open sessions and streams, which would otherwise never
-// finish, and then shuts the server down, waiting for the requests in
-// flight until ctx is done; it closes the connections then.
+// Stop ends the open sessions and their streams, which would otherwise
+// never finish, by cancelling the contexts of all requests (including the
+// tool calls in flight), then shuts the server down, waiting for the
+// handlers to return until ctx is done; it closes the connections then.
+// It may be called before Start, which then returns nil at once.
 func (s *Server) Stop(ctx context.Context) error {
 	s.mu.Lock()
 	srv, lis := s.srv, s.lis

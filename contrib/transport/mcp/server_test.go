@@ -439,3 +439,16 @@ func TestDescriptions(t *testing.T) {
 		t.Errorf("input schema = %s, want the description %q", in, want)
 	}
 }
+
+func TestStopBeforeStart(t *testing.T) {
+	srv := mcp.NewServer(mcp.WithAddress("127.0.0.1:0"))
+	if _, err := srv.URL(); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Stop(context.Background()); err != nil {
+		t.Errorf("Stop() = %v", err)
+	}
+	if err := srv.Start(context.Background()); err != nil {
+		t.Errorf("Start() after Stop = %v, want nil", err)
+	}
+}
