@@ -6,7 +6,6 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/seed6ad8aa6b/kratos/encoding/internal/jsoncodec"
-	"github.com/seed6ad8aa6b/kratos/encoding/internal/protoval"
 )
 
 // Name is the content subtype of the codec.
@@ -17,8 +16,8 @@ const Name = "protojson"
 // fields are ignored on input, and messages nested deeper than
 // protoval.RecursionLimit (100) are refused.
 var (
-	DefaultMarshalOptions   = protojson.MarshalOptions{EmitUnpopulated: true}
-	DefaultUnmarshalOptions = protojson.UnmarshalOptions{DiscardUnknown: true, RecursionLimit: protoval.RecursionLimit}
+	DefaultMarshalOptions   protojson.MarshalOptions   = jsoncodec.DefaultMarshalOptions
+	DefaultUnmarshalOptions protojson.UnmarshalOptions = jsoncodec.DefaultUnmarshalOptions
 )
 
 // Private copies, so that changing the exported defaults cannot change the
