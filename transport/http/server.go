@@ -637,8 +637,14 @@ func (s *Server) boundBody(w http.ResponseWriter, deadline time.Time) {
 	case deadline.IsZero():
 		deadline = time.Now().Add(defaultBodyTimeout)
 	}
+	// net/http's own writers take the deadline directly, without the
+	// controller's allocation; wrappers are unwrapped by the controller.
 	// Writers that cannot take a deadline (a test recorder, a filter's
 	// wrapper without Unwrap) are left as they are.
+	if d, ok := w.(interface{ SetReadDeadline(time.Time) error }); ok {
+		_ = d.SetReadDeadline(deadline)
+		return
+	}
 	_ = http.NewResponseController(w).SetReadDeadline(deadline)
 }
 
