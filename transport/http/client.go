@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	stderrors "errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -488,6 +489,7 @@ func (client *Client) do(req *http.Request, replyLimit int64) (*http.Response, e
 		}
 		if err = client.opts.errorDecoder(req.Context(), res); err != nil {
 			res.Body.Close()
+			err = callerDeadline(req.Context(), err)
 		} else if lb != nil {
 			if replyLimit > 0 {
 				lb.limit = replyLimit // not below the error limit: both come from maxResponse
@@ -552,6 +554,21 @@ func (b *limitedBody) Close() error { return b.rc.Close() }
 // fromTransportError keeps a context error recognisable: a call that ran
 // out of time or was canceled gets the matching kratos error, with the
 // original error as cause.
+// callerDeadline marks a server's 504 as the caller's own deadline when
+// that deadline has passed: the server ran out of the time the caller sent
+// in Connect-Timeout-Ms, and its answer may come before the caller's timer
+// fires, so errors.Is(err, context.DeadlineExceeded) holds either way.
+func callerDeadline(ctx context.Context, err error) error {
+	var se *errors.Error
+	if !stderrors.As(err, &se) || se.Code != http.StatusGatewayTimeout || se.Unwrap() != nil {
+		return err
+	}
+	if deadline, ok := ctx.Deadline(); !ok || time.Now().Before(deadline) {
+		return err
+	}
+	return se.WithCause(context.DeadlineExceeded)
+}
+
 func fromTransportError(ctx context.Context, err error) error {
 	switch ctx.Err() {
 	case context.DeadlineExceeded:
