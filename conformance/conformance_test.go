@@ -33,23 +33,65 @@ func TestConformance(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), conformanceTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, runner, "--mode", "server", "--conf", "config.yaml", "--vv", "--", server)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	res := parseRun(out.Bytes())
+	run := func(args ...string) (runResult, []byte, error) {
+		args = append([]string{"--mode", "server", "--conf", "config.yaml", "--vv"}, args...)
+		cmd := exec.CommandContext(ctx, runner, append(args, "--", server)...)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		return parseRun(out.Bytes()), out.Bytes(), err
+	}
+	res, out, err := run()
 	for _, line := range res.table() {
 		t.Log(line)
+	}
+	if err != nil && res.total > 0 && rerunnable(res) {
+		// See rerunnable: these cases race in the reference client. Each
+		// gets its own second run; a case that fails twice fails the test.
+		t.Logf("%d timeout case(s) failed; running them again:\n%s", len(res.failed), strings.Join(res.failures, "\n"))
+		res.failures, err = nil, nil
+		for name := range res.failed {
+			again, o, rerr := run("--run", name)
+			out = append(out, o...)
+			if rerr != nil || len(again.failed) > 0 || again.total != 1 {
+				res.failures = append(res.failures, again.failures...)
+				err = fmt.Errorf("%s failed twice: %v", name, rerr)
+			}
+		}
+		if err == nil {
+			res.failed = nil
+		}
 	}
 	if len(res.failed) > 0 || err != nil || res.total == 0 {
 		t.Errorf("conformance run: %v; %d of %d cases failed:\n%s", err, len(res.failed), res.total, strings.Join(res.failures, "\n"))
 	}
-	if bytes.Contains(out.Bytes(), []byte("http: panic serving")) {
-		t.Errorf("the server panicked:\n%s", out.Bytes())
+	if bytes.Contains(out, []byte("http: panic serving")) {
+		t.Errorf("the server panicked:\n%s", out)
 	}
 	if ctx.Err() != nil {
 		t.Errorf("the suite did not finish within %v", conformanceTimeout)
 	}
+}
+
+// rerunnable reports whether every failure of res is a case of the
+// Timeouts suite that may fail by a race in the reference client, not in
+// the server: the server's deadline, from the Connect-Timeout-Ms the client
+// sends, ends a moment before the client's own, so the server's
+// deadline_exceeded error can reach the client just as its deadline
+// cancels the read of the error body, and the client's wire check then
+// reports the empty body it saw ("connect error JSON: unexpected end of
+// JSON input"). A few such failures get a second run; anything else fails
+// the test at once.
+func rerunnable(res runResult) bool {
+	if len(res.failed) == 0 || len(res.failed) > 3 {
+		return false
+	}
+	for name := range res.failed {
+		if !strings.HasPrefix(name, "Timeouts/") {
+			return false
+		}
+	}
+	return true
 }
 
 func goBuild(t *testing.T, out, pkg string) {
