@@ -148,7 +148,8 @@ func defaultServerChain() []middleware.Middleware {
 }
 
 // kratosGreeter serves the greeter from a Server of this package with ms
-// on bufconn and returns a plain grpc-go client of it.
+// on bufconn and returns a plain grpc-go client of it. The server is
+// started as an App starts it, with a context that can be cancelled.
 func kratosGreeter(b *testing.B, ms ...middleware.Middleware) pb.GreeterClient {
 	lis := bufconn.Listen(1 << 20)
 	srv := NewServer(
@@ -157,11 +158,13 @@ func kratosGreeter(b *testing.B, ms ...middleware.Middleware) pb.GreeterClient {
 		Middleware(ms...),
 	)
 	pb.RegisterGreeterServer(srv, &greeter{})
+	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- srv.Start(context.Background()) }()
+	go func() { done <- srv.Start(ctx) }()
 	b.Cleanup(func() {
 		_ = srv.Stop(context.Background())
 		<-done
+		cancel()
 	})
 	return bufconnClient(b, lis)
 }
