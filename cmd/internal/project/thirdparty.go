@@ -17,7 +17,8 @@ const thirdPartyReadme = `# third_party
 
 The .proto files this service's protos import besides the well-known types
 (google/api/*.proto for google.api.http, errors/errors.proto for the error
-options), for editors, linters and people who run protoc themselves:
+options, buf/validate/validate.proto and validate/validate.proto for the
+rules of protovalidate and protoc-gen-validate), for editors, linters and people who run protoc themselves:
 
     protoc -I . -I third_party --go_out=paths=source_relative:. api/helloworld/v1/greeter.proto
 
@@ -37,7 +38,11 @@ func writeThirdParty(dir string) error {
 			continue
 		}
 		goPkg, _, _ := strings.Cut(fd.Options().(*descriptorpb.FileOptions).GetGoPackage(), ";")
-		src, err := protoprint.Print(fd, fmt.Sprintf("Written by kratos new from the descriptor that Go package\n%s registers.", goPkg))
+		header := fmt.Sprintf("Written by kratos new from the descriptor that Go package\n%s registers.", goPkg)
+		if n := protoimports.Notice(fd.Path()); n != "" {
+			header = n + "\n\n" + header
+		}
+		src, err := protoprint.Print(fd, header)
 		if err != nil {
 			return fmt.Errorf("third_party/%s: %w", fd.Path(), err)
 		}

@@ -4,7 +4,8 @@
 // A Compiler finds the user's files under its import paths (like protoc's
 // -I), and every other import among the descriptors that the binary links
 // in (package protoimports: the well-known types, the google API
-// annotations and errors/errors.proto). Compile returns the
+// annotations, errors/errors.proto and the rules of protovalidate and
+// protoc-gen-validate). Compile returns the
 // CodeGeneratorRequest protoc would send to a plugin; Generate hands that
 // request to Plugins, functions working on a protogen.Plugin, and collects
 // what they write. WriteFiles puts the output on disk all at once, so a
@@ -232,7 +233,7 @@ func (e notFoundError) Error() string {
 	if len(e.importPaths) > 0 {
 		where = "the proto paths " + strings.Join(e.importPaths, ", ")
 	}
-	return fmt.Sprintf("%s not found: not in %s, nor among the built-in imports (google/protobuf/*, google/api/*, errors/errors.proto)", e.name, where)
+	return fmt.Sprintf("%s not found: not in %s, nor among the built-in imports (google/protobuf/*, google/api/*, errors/errors.proto, buf/validate/validate.proto, validate/validate.proto)", e.name, where)
 }
 
 func (e notFoundError) Is(target error) bool { return target == fs.ErrNotExist }

@@ -1,12 +1,16 @@
 // Package protoimports provides the .proto files that every Kratos service
 // may import without shipping them: the well-known types
 // ("google/protobuf/*.proto"), the google API annotations
-// ("google/api/annotations.proto", "google/api/http.proto", ...) and the
-// Kratos error options ("errors/errors.proto").
+// ("google/api/annotations.proto", "google/api/http.proto", ...), the
+// Kratos error options ("errors/errors.proto") and the field rules of the
+// two validators users annotate requests with: protovalidate
+// ("buf/validate/validate.proto", which contrib/middleware/validate
+// enforces) and protoc-gen-validate ("validate/validate.proto").
 //
 // The files are not copies: they are the descriptors that the Go packages
 // of these protos register when they are linked in (protobuf's known types,
-// genproto's googleapis/api packages and our errors package), so a service
+// genproto's googleapis/api packages, our errors package, and the Go
+// packages of protovalidate's and protoc-gen-validate's rules), so a service
 // compiled against them agrees with the code it runs with. Resolver makes
 // them available to the pure-Go compiler (github.com/bufbuild/protocompile);
 // the third_party folder at the repository root holds the same files as
@@ -16,9 +20,12 @@ package protoimports
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
+	bufvalidate "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	"github.com/bufbuild/protocompile"
+	pgv "github.com/envoyproxy/protoc-gen-validate/validate"
 	"google.golang.org/genproto/googleapis/api"
 	"google.golang.org/genproto/googleapis/api/annotations"
 	"google.golang.org/genproto/googleapis/api/httpbody"
@@ -68,6 +75,10 @@ func roots() []protoreflect.FileDescriptor {
 
 		// Kratos errors.
 		errors.File_errors_errors_proto,
+
+		// Validation rules: protovalidate and protoc-gen-validate.
+		bufvalidate.File_buf_validate_validate_proto,
+		pgv.File_validate_validate_proto,
 	}
 }
 
@@ -123,4 +134,38 @@ func Resolver() protocompile.Resolver {
 		}
 		return protocompile.SearchResult{}, fmt.Errorf("protoimports: %s: %w", path, protoregistry.NotFound)
 	})
+}
+
+// notices are the copyright and license notices of the files that come
+// from other projects, by path prefix. Every such file is a schema
+// published under the Apache License 2.0; the notice goes at the top of
+// any copy printed as .proto text.
+var notices = []struct{ prefix, notice string }{
+	{"google/api/", "Copyright Google LLC.\n\n" + apache},
+	{"buf/validate/", "Copyright 2023-2026 Buf Technologies, Inc.\n\n" + apache},
+	{"validate/", "From github.com/envoyproxy/protoc-gen-validate, copyright the\nprotoc-gen-validate authors.\n\n" + apache},
+}
+
+const apache = `Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+     http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.`
+
+// Notice returns the copyright and license notice to print at the top of
+// a copy of the file imported as path, or "" for files of this framework
+// and for the well-known types (which are not copied: protoc ships them).
+func Notice(path string) string {
+	for _, n := range notices {
+		if strings.HasPrefix(path, n.prefix) {
+			return n.notice
+		}
+	}
+	return ""
 }
