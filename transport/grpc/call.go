@@ -8,56 +8,52 @@ import (
 
 	"google.golang.org/grpc"
 
-	"github.com/seed6ad8aa6b/kratos/internal/xcontext"
 	"github.com/seed6ad8aa6b/kratos/middleware"
 	"github.com/seed6ad8aa6b/kratos/transport"
 )
 
 // serverCall is the state of one call on the server, and also the context
-// its handler runs with. Folding the Transport, the Start context's values
-// and the Timeout into one value saves the context.WithValue and
-// context.WithTimeout allocations every call would otherwise make:
+// its handler runs with. Folding the Transport, the Start context and the
+// Timeout into one value saves the context.WithValue, context.WithTimeout
+// and context-merging allocations every call would otherwise make:
 //
 //   - Value answers transport.FromServerContext with the call's Transport,
 //     then asks grpc-go's context, then the Start context.
-//   - With a Timeout, Deadline reports it at once, but the timer behind
-//     Done is only set up (as a context.WithDeadline child of grpc-go's
-//     context) when somebody first asks for Done or derives a cancellable
-//     context. Err works without it by looking at the clock. A handler that
-//     never waits on its context, the common case for fast handlers, costs
-//     no timer at all.
+//   - Deadline reports the earliest of the Timeout, the client's deadline
+//     and that of the Start context at once.
+//   - Err works by looking at grpc-go's context, the Start context and the
+//     clock.
+//   - Done needs a channel that closes when any of those fires: it is
+//     only set up (as a child of grpc-go's context cancelled with the Start
+//     context and, with a Timeout, at the deadline) when somebody first
+//     asks for Done or derives a cancellable context. A handler that never
+//     waits on its context, the common case for fast handlers, costs no
+//     timer and no registration with the Start context, which all calls
+//     would otherwise contend for.
 //   - When the call ends, the context counts as cancelled (as after the
-//     cancel of context.WithTimeout), whether the timer was set up or not.
+//     cancel of context.WithTimeout), whether Done was set up or not.
 type serverCall struct {
-	context.Context                 // grpc-go's context of the call, merged with a cancellable Start context
-	base            context.Context // Start context to fall back to for values; nil if none or merged
+	context.Context                 // grpc-go's context of the call
+	base            context.Context // Start context to fall back to for values; nil if none
 
 	tr Transport
 
 	unary  grpc.UnaryHandler
 	stream *streamCall // nil for a unary call
 
-	mergeCancel context.CancelFunc // releases the merged context; nil if not merged
-
-	// The Timeout. When limited is false the embedded context's deadline
-	// applies and the fields below are unused.
-	limited  bool
-	ended    endState
-	deadline time.Time
-	mu       sync.Mutex
-	timed    context.Context // set up on demand; nil until then
-	cancel   context.CancelFunc
+	// lazy is set when the call's cancellation is more than that of the
+	// embedded context: it has a deadline of its own (limited) or follows
+	// a Start context that can be cancelled (watchBase). When lazy is
+	// false the fields below are unused.
+	lazy      bool
+	watchBase bool
+	limited   bool
+	deadline  time.Time // with limited
+	mu        sync.Mutex
+	endErr    error           // Err once the call ended without done; nil while running
+	done      context.Context // set up on demand; nil until then
+	cancel    context.CancelFunc
 }
-
-// endState is why a call that ended without a timer counts as done.
-type endState uint8
-
-const (
-	running         endState = iota
-	endedCancelled           // the handler returned in time
-	endedExpired             // the deadline had passed
-	endedWithParent          // the embedded context was done first
-)
 
 // streamCall is what a streaming call needs besides serverCall.
 type streamCall struct {
@@ -83,17 +79,22 @@ type callKey struct{}
 // returns it. timeout > 0 limits the call unless ctx has an earlier
 // deadline. end must be called when the call is over.
 func (c *serverCall) begin(ctx context.Context, st *callState, timeout time.Duration) context.Context {
+	c.Context, c.base, c.watchBase = ctx, st.base, st.merge
+	d, ok := ctx.Deadline()
 	if st.merge {
-		c.Context, c.mergeCancel = xcontext.Merge(ctx, st.base)
-	} else {
-		c.Context, c.base = ctx, st.base
-	}
-	if timeout > 0 {
-		d := time.Now().Add(timeout)
-		if cur, ok := c.Context.Deadline(); !ok || d.Before(cur) {
-			c.limited, c.deadline = true, d
+		if bd, bok := st.base.Deadline(); bok && (!ok || bd.Before(d)) {
+			// The Start context ends first: report its deadline, and
+			// count it as the call's.
+			c.limited, c.deadline = true, bd
+			d, ok = bd, true
 		}
 	}
+	if timeout > 0 {
+		if td := time.Now().Add(timeout); !ok || td.Before(d) {
+			c.limited, c.deadline = true, td
+		}
+	}
+	c.lazy = c.limited || c.watchBase
 	if keys.transport == nil {
 		// The transport package's key could not be learnt; store the
 		// Transport the ordinary way.
@@ -104,28 +105,30 @@ func (c *serverCall) begin(ctx context.Context, st *callState, timeout time.Dura
 
 // end marks the call over: its context is cancelled from now on.
 func (c *serverCall) end() {
-	if c.limited {
-		c.mu.Lock()
+	if !c.lazy {
+		return
+	}
+	c.mu.Lock()
+	switch {
+	case c.done != nil:
+		c.cancel()
+	case c.endErr == nil:
+		// errLocked, but a Start context that is done makes Canceled
+		// like the end itself, so it need not be asked.
 		switch {
-		case c.ended != running:
-		case c.timed != nil:
-			c.cancel()
-			c.ended = endedCancelled // unused: timed answers from now on
 		case c.Context.Err() != nil:
-			c.ended = endedWithParent
-		case !time.Now().Before(c.deadline):
-			c.ended = endedExpired
+			c.endErr = c.Context.Err()
+		case c.limited && !time.Now().Before(c.deadline):
+			c.endErr = context.DeadlineExceeded
 		default:
-			c.ended = endedCancelled
+			c.endErr = context.Canceled
 		}
-		c.mu.Unlock()
 	}
-	if c.mergeCancel != nil {
-		c.mergeCancel()
-	}
+	c.mu.Unlock()
 }
 
-// Deadline returns the Timeout deadline, or that of the embedded context.
+// Deadline returns the earliest of the Timeout deadline, the Start
+// context's and that of the embedded context.
 func (c *serverCall) Deadline() (time.Time, bool) {
 	if c.limited {
 		return c.deadline, true
@@ -133,63 +136,91 @@ func (c *serverCall) Deadline() (time.Time, bool) {
 	return c.Context.Deadline()
 }
 
-// Done returns a channel closed when the call is cancelled, times out or
-// ends.
+// Done returns a channel closed when the call is cancelled, times out,
+// its Start context is cancelled or it ends.
 func (c *serverCall) Done() <-chan struct{} {
-	if !c.limited {
+	if !c.lazy {
 		return c.Context.Done()
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.ended != running && c.timed == nil {
+	if c.endErr != nil && c.done == nil {
 		return closedChan
 	}
-	return c.timedLocked().Done()
+	return c.doneLocked().Done()
 }
 
 // Err returns why Done is closed, or nil.
 func (c *serverCall) Err() error {
-	if !c.limited {
+	if !c.lazy {
 		return c.Context.Err()
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.timed != nil {
-		return c.timed.Err()
+	if c.done != nil {
+		return c.done.Err()
 	}
-	switch c.ended {
-	case endedCancelled:
-		return context.Canceled
-	case endedExpired:
-		return context.DeadlineExceeded
-	case endedWithParent:
-		return c.Context.Err()
+	if c.endErr != nil {
+		return c.endErr
 	}
 	return c.errLocked()
 }
 
-// errLocked is Err before the timer is set up: the embedded context's
-// error, else DeadlineExceeded once the deadline has passed. A timer set up
-// later agrees, because context.WithDeadline checks both at once.
+// errLocked is Err before Done is set up: the embedded context's error,
+// else Canceled once the Start context is done, else DeadlineExceeded once
+// the deadline has passed. A Done set up later agrees, because it checks
+// all three as it is set up.
 func (c *serverCall) errLocked() error {
 	if err := c.Context.Err(); err != nil {
 		return err
 	}
-	if !time.Now().Before(c.deadline) {
+	if c.watchBase && c.base.Err() != nil {
+		return context.Canceled
+	}
+	if c.limited && !time.Now().Before(c.deadline) {
 		return context.DeadlineExceeded
 	}
 	return nil
 }
 
-// timedLocked returns the context behind Done, setting it up if needed.
-func (c *serverCall) timedLocked() context.Context {
-	if c.timed == nil {
-		c.timed, c.cancel = context.WithDeadline(c.Context, c.deadline)
-		if c.ended != running {
-			c.cancel()
+// doneLocked returns the context behind Done, setting it up if needed.
+func (c *serverCall) doneLocked() context.Context {
+	if c.done != nil {
+		return c.done
+	}
+	ctx, cancel := c.Context, context.CancelFunc(nil)
+	if c.watchBase {
+		withBase, cancelCause := context.WithCancelCause(ctx)
+		base := c.base
+		stop := context.AfterFunc(base, func() { cancelCause(context.Cause(base)) })
+		if base.Err() != nil {
+			// Already done: cancel now rather than when the AfterFunc's
+			// goroutine runs, so that Err agrees at once.
+			cancelCause(context.Cause(base))
+		}
+		ctx, cancel = withBase, func() {
+			stop()
+			cancelCause(context.Canceled)
 		}
 	}
-	return c.timed
+	if c.limited {
+		timed, cancelTimer := context.WithDeadline(ctx, c.deadline)
+		if cancel == nil {
+			cancel = cancelTimer
+		} else {
+			cancelBase := cancel
+			cancel = func() {
+				cancelTimer()
+				cancelBase()
+			}
+		}
+		ctx = timed
+	}
+	c.done, c.cancel = ctx, cancel
+	if c.endErr != nil {
+		c.cancel()
+	}
+	return c.done
 }
 
 // Value returns the call for callKey, the Transport for the transport
@@ -205,13 +236,13 @@ func (c *serverCall) Value(key any) any {
 		}
 	case keys.cancel:
 		// The context package looks for the innermost cancelCtx under this
-		// key (for context.Cause, and to attach children cheaply). With a
-		// Timeout that is the timer's context; before it is set up there is
+		// key (for context.Cause, and to attach children cheaply). When
+		// Done is set up, that is the context behind it; before, there is
 		// none, and the context package falls back to Err and Done, which
 		// this type answers itself.
-		if key != nil && c.limited {
+		if key != nil && c.lazy {
 			c.mu.Lock()
-			t := c.timed
+			t := c.done
 			c.mu.Unlock()
 			if t == nil {
 				return nil

@@ -174,13 +174,88 @@ func TestCallContextEnd(t *testing.T) {
 }
 
 func TestCallContextMergedBase(t *testing.T) {
+	tests := []struct {
+		name      string
+		timeout   time.Duration
+		waitFirst bool // call Done before the Start context is cancelled
+	}{
+		{name: "done set up first", waitFirst: true},
+		{name: "done set up after"},
+		{name: "timeout, done set up first", timeout: time.Hour, waitFirst: true},
+		{name: "timeout, done set up after", timeout: time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base, cancelBase := context.WithCancelCause(context.Background())
+			c, ctx := newCall(context.Background(), base, tt.timeout)
+			defer c.end()
+			if err := ctx.Err(); err != nil {
+				t.Fatalf("Err() before the Start context is cancelled = %v", err)
+			}
+			var done <-chan struct{}
+			if tt.waitFirst {
+				done = ctx.Done()
+			}
+			cause := errors.New("app stopped")
+			cancelBase(cause)
+			if !tt.waitFirst {
+				if err := ctx.Err(); !errors.Is(err, context.Canceled) {
+					t.Errorf("Err() without Done = %v, want Canceled", err)
+				}
+				done = ctx.Done()
+			}
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatal("call not cancelled with the Start context")
+			}
+			if err := ctx.Err(); !errors.Is(err, context.Canceled) {
+				t.Errorf("Err() = %v, want Canceled", err)
+			}
+			if got := context.Cause(ctx); !errors.Is(got, cause) {
+				t.Errorf("Cause() = %v, want %v", got, cause)
+			}
+		})
+	}
+}
+
+func TestCallContextBaseDeadline(t *testing.T) {
+	d := time.Now().Add(time.Minute)
+	base, cancel := context.WithDeadline(context.Background(), d)
+	defer cancel()
+	for _, timeout := range []time.Duration{0, time.Hour, time.Second} {
+		c, ctx := newCall(context.Background(), base, timeout)
+		want := d
+		if timeout == time.Second {
+			want = time.Time{} // the Timeout's, checked below
+		}
+		got, ok := ctx.Deadline()
+		switch {
+		case !ok:
+			t.Errorf("timeout %v: Deadline() ok = false, want true", timeout)
+		case want.IsZero() && !got.Before(d):
+			t.Errorf("timeout %v: Deadline() = %v, want before %v", timeout, got, d)
+		case !want.IsZero() && !got.Equal(want):
+			t.Errorf("timeout %v: Deadline() = %v, want %v", timeout, got, want)
+		}
+		c.end()
+	}
+}
+
+// TestCallContextEndWithBase checks that ending a call that follows a
+// Start context cancels its context, and that a Done set up afterwards is
+// closed.
+func TestCallContextEndWithBase(t *testing.T) {
 	base, cancelBase := context.WithCancel(context.Background())
+	defer cancelBase()
 	c, ctx := newCall(context.Background(), base, 0)
-	defer c.end()
-	cancelBase()
+	c.end()
+	if err := ctx.Err(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Err() after end = %v, want Canceled", err)
+	}
 	select {
 	case <-ctx.Done():
-	case <-time.After(5 * time.Second):
-		t.Fatal("call not cancelled with the Start context")
+	default:
+		t.Error("Done() open after end")
 	}
 }
