@@ -77,6 +77,25 @@ type Options struct {
 // Aegis is the module path of Kratos's limiter and breaker library.
 const Aegis = "github.com/go-kratos/aegis"
 
+// Genproto and GenprotoPin are the module the compat module always
+// requires, and its version: the monolithic google.golang.org/genproto
+// from after google.golang.org/genproto/googleapis/api and .../rpc became
+// modules of their own, the version Kratos v2.9.2's go.mod requires.
+//
+// A dependency that still requires an older genproto (polaris-go, under
+// Kratos's contrib/polaris, is one) brings in a genproto that holds
+// googleapis/api/annotations too, next to the googleapis/api module this
+// framework requires, and go build and go mod tidy then fail with an
+// "ambiguous import". Kratos's own requirement lifts genproto past the
+// split for every module that depends on Kratos; the compat module, which
+// stands in for Kratos in the module graph, keeps that requirement, so
+// the fix reaches Kratos users without our root module depending on the
+// old genproto.
+const (
+	Genproto    = "google.golang.org/genproto"
+	GenprotoPin = "v0.0.0-20231212172506-995d672761c0"
+)
+
 // Generate writes the compat module into the project at dir (replacing an
 // earlier one) and adds "replace github.com/go-kratos/kratos/v2 => ./<out>"
 // to its go.mod. The project must require this framework's module (go get
@@ -106,11 +125,12 @@ func Generate(ctx context.Context, dir string, opts Options) (*Result, error) {
 		goVersion = "1.24" // generic type aliases
 	}
 	// A first go.mod and the replace, so the project's module graph no
-	// longer asks the network for Kratos while we load our packages.
+	// longer asks the network for Kratos while we load our packages, and
+	// already has genproto past the split (see GenprotoPin).
 	if err := os.MkdirAll(modDir, 0o755); err != nil {
 		return nil, err
 	}
-	if err := writeGoMod(modDir, goVersion, map[string]string{Ours: ourMod.Version}); err != nil {
+	if err := writeGoMod(modDir, goVersion, map[string]string{Ours: ourMod.Version, Genproto: GenprotoPin}); err != nil {
 		return nil, err
 	}
 	rel := "./" + filepath.ToSlash(out)
@@ -123,7 +143,7 @@ func Generate(ctx context.Context, dir string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Dir: modDir}
-	requires := map[string]string{Ours: ourMod.Version}
+	requires := map[string]string{Ours: ourMod.Version, Genproto: GenprotoPin}
 	for _, pkg := range pkgs {
 		ip := pkg.Path()
 		src, imports, skipped, err := generatePackage(pkg, opts.Aegis != "")

@@ -56,6 +56,8 @@ replace ` + Ours + ` => ` + repo + "\n"
 	t.Setenv("GOFLAGS", "-mod=mod")
 	t.Setenv("GOPROXY", "off")
 	t.Setenv("GOWORK", "off")
+	// The compat module requires it (see GenprotoPin).
+	needGenproto(t)
 	return dir
 }
 
