@@ -3,6 +3,7 @@ package retry
 import (
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,10 +30,15 @@ type Budget struct {
 
 	now func() time.Time // injected by tests
 
-	mu     sync.Mutex
-	tokens int64     // deposited by calls, in millionths, at most maxSaved
-	floor  float64   // the per-second allowance, at most perSecond
-	last   time.Time // when floor was last refilled
+	// tokens are those deposited by calls, in millionths, at most
+	// maxSaved. They are atomic so that a call's deposit takes no lock:
+	// once the bucket is full, as in a healthy period, it is a load.
+	tokens  atomic.Int64
+	perCall int64 // what a call deposits, in millionths; 0 for none
+
+	mu    sync.Mutex // guards floor and last
+	floor float64    // the per-second allowance, at most perSecond
+	last  time.Time  // when floor was last refilled
 }
 
 // Call deposits are counted in millionths of a token, so that ten
@@ -56,6 +62,9 @@ const (
 func NewBudget(ratio, perSecond float64) *Budget {
 	b := &Budget{ratio: max(ratio, 0), perSecond: max(perSecond, 0), now: time.Now}
 	b.floor = b.perSecond
+	if !b.unlimited() {
+		b.perCall = int64(min(math.Round(b.ratio*unit), maxSaved))
+	}
 	return b
 }
 
@@ -64,13 +73,18 @@ func (b *Budget) unlimited() bool { return b == nil || math.IsInf(b.ratio, 1) }
 
 // deposit records a call.
 func (b *Budget) deposit() {
-	if b.unlimited() || b.ratio == 0 {
+	if b == nil || b.perCall == 0 {
 		return
 	}
-	d := int64(min(math.Round(b.ratio*unit), maxSaved))
-	b.mu.Lock()
-	b.tokens = min(b.tokens+d, maxSaved)
-	b.mu.Unlock()
+	for {
+		t := b.tokens.Load()
+		if t >= maxSaved {
+			return
+		}
+		if b.tokens.CompareAndSwap(t, min(t+b.perCall, maxSaved)) {
+			return
+		}
+	}
 }
 
 // withdraw takes the token one more attempt costs and reports whether
@@ -79,12 +93,17 @@ func (b *Budget) withdraw() bool {
 	if b.unlimited() {
 		return true
 	}
+	for {
+		t := b.tokens.Load()
+		if t < unit {
+			break
+		}
+		if b.tokens.CompareAndSwap(t, t-unit) {
+			return true
+		}
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.tokens >= unit {
-		b.tokens -= unit
-		return true
-	}
 	if b.perSecond > 0 {
 		now := b.now()
 		if !b.last.IsZero() {

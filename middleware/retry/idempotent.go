@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/descriptorpb"
@@ -24,8 +25,12 @@ type idempotency struct {
 	funcs    []func(ctx context.Context, operation string) bool // WithIdempotentFunc
 	files    descriptorFinder                                   // where proto methods are looked up
 
-	mu    sync.RWMutex
-	cache map[string]bool // operation -> idempotent by files, at most maxCached
+	// cache maps an operation to whether files says it is idempotent, for
+	// at most maxCached operations (cached counts them). A sync.Map, since
+	// its entries are written once and then read by every call, from any
+	// goroutine, without a lock.
+	cache  sync.Map
+	cached atomic.Int32
 }
 
 // maxCached bounds the operations whose proto lookup is remembered: on
@@ -58,21 +63,15 @@ func (id *idempotency) idempotent(ctx context.Context, tr transport.Transporter)
 // fromProto reports whether op ("/pkg.Service/Method") names a proto
 // method whose idempotency_level is IDEMPOTENT or NO_SIDE_EFFECTS.
 func (id *idempotency) fromProto(op string) bool {
-	id.mu.RLock()
-	v, ok := id.cache[op]
-	id.mu.RUnlock()
-	if ok {
-		return v
+	if v, ok := id.cache.Load(op); ok {
+		return v.(bool)
 	}
-	v = lookupIdempotent(id.files, op)
-	id.mu.Lock()
-	if len(id.cache) < maxCached {
-		if id.cache == nil {
-			id.cache = make(map[string]bool)
+	v := lookupIdempotent(id.files, op)
+	if id.cached.Load() < maxCached {
+		if _, loaded := id.cache.LoadOrStore(op, v); !loaded {
+			id.cached.Add(1)
 		}
-		id.cache[op] = v
 	}
-	id.mu.Unlock()
 	return v
 }
 

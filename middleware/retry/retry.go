@@ -107,9 +107,11 @@ func WithIdempotent(operations ...string) Option {
 }
 
 // WithIdempotentFunc adds f, which declares the call in ctx, of
-// operation, idempotent by returning true. It is called for every call
-// that is not idempotent by the other rules; it must be safe for
-// concurrent use. Several functions may be added.
+// operation, idempotent by returning true. It is called, with the call's
+// context, when the middleware needs to know and the other rules did not
+// find the call idempotent: after a failed first attempt, or, with Hedge,
+// before the first attempt. It must be safe for concurrent use. Several
+// functions may be added.
 func WithIdempotentFunc(f func(ctx context.Context, operation string) bool) Option {
 	return func(o *options) { o.idem.funcs = append(o.idem.funcs, f) }
 }
@@ -165,16 +167,18 @@ func (o *options) call(ctx context.Context, req any, next middleware.Handler) (a
 		return next(ctx, req)
 	}
 	o.budget.deposit()
-	if AttemptFromServerContext(ctx) > 0 {
-		// The call being served is itself a repeat: its caller retries,
-		// so this hop does not (see the package documentation).
-		return o.once(ctx, req, next)
+	if o.hedgeMax > 1 && concurrentAttempts(tr.Kind()) {
+		if AttemptFromServerContext(ctx) > 0 {
+			// The call being served is itself a repeat: its caller
+			// retries, so this hop does not (see the package
+			// documentation).
+			return o.once(ctx, req, next)
+		}
+		if o.idem.idempotent(ctx, tr) {
+			return o.hedge(ctx, tr.Kind(), req, next)
+		}
 	}
-	idem := o.idem.idempotent(ctx, tr)
-	if idem && o.hedgeMax > 1 && concurrentAttempts(tr.Kind()) {
-		return o.hedge(ctx, tr.Kind(), req, next)
-	}
-	return o.retry(ctx, tr.Kind(), idem, req, next)
+	return o.retry(ctx, tr, req, next)
 }
 
 // concurrentAttempts reports whether the client of a transport may run
@@ -197,12 +201,19 @@ func (o *options) once(ctx context.Context, req any, next middleware.Handler) (a
 
 // retry makes attempts one after the other until one succeeds or the
 // failure may not be retried.
-func (o *options) retry(ctx context.Context, kind transport.Kind, idem bool, req any, next middleware.Handler) (any, error) {
+//
+// What is needed only to decide on a retry (whether the call being served
+// is itself a repeat, whether the call is idempotent) is worked out after
+// the first attempt failed, so that a call that succeeds at once pays for
+// none of it.
+func (o *options) retry(ctx context.Context, tr transport.Transporter, req any, next middleware.Handler) (any, error) {
+	kind := tr.Kind()
 	// The first attempt uses the Peer the client put into ctx, if any:
 	// nothing runs beside it, and the HTTP client then sends the request
 	// as it does without this middleware. Later attempts get their own.
 	outer, _ := selector.FromPeerContext(ctx)
 	var tried []string
+	var idem bool
 	for n := 0; ; n++ {
 		shared := outer
 		if n > 0 {
@@ -210,11 +221,28 @@ func (o *options) retry(ctx context.Context, kind transport.Kind, idem bool, req
 		}
 		actx, cancel, peer := o.attemptContext(ctx, kind, n, tried, shared)
 		reply, err := next(actx, req)
-		perTry := perTryTimedOut(actx)
+		if err == nil {
+			if cancel != nil {
+				cancel()
+			}
+			report(outer, peer)
+			return reply, nil
+		}
+		perTry := cancel != nil && perTryTimedOut(actx)
 		if cancel != nil {
 			cancel()
 		}
-		if err == nil || ctx.Err() != nil || n+1 >= o.maxAttempts || !retryable(err, idem, perTry) {
+		if n == 0 {
+			if AttemptFromServerContext(ctx) > 0 {
+				// The call being served is itself a repeat: its caller
+				// retries, so this hop does not (see the package
+				// documentation).
+				report(outer, peer)
+				return reply, err
+			}
+			idem = o.idem.idempotent(ctx, tr)
+		}
+		if ctx.Err() != nil || n+1 >= o.maxAttempts || !retryable(err, idem, perTry) {
 			report(outer, peer)
 			return reply, err
 		}

@@ -224,7 +224,7 @@ func TestIdempotent(t *testing.T) {
 			}
 		}
 	}
-	if got := len(o.idem.cache); got == 0 || got > maxCached {
+	if got := o.idem.cached.Load(); got == 0 || got > maxCached {
 		t.Errorf("cached operations = %d, want between 1 and %d", got, maxCached)
 	}
 }
