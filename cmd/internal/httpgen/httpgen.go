@@ -11,13 +11,39 @@
 //
 // A rule's path variables may be {field}, {a.b} (a nested field),
 // {name=shelves/*/books/*} or {name=**}; a pattern is written into the
-// route as a regular expression, {name:shelves/[^/]+/books/[^/]+}, the form
-// the router and binding.EncodeURL share with gorilla/mux. additional_bindings
+// route as a regular expression, {name:shelves/.*/books/.*}, the form the
+// router and binding.EncodeURL share with gorilla/mux. additional_bindings
 // add routes for the same method; the client uses the main rule. Methods
 // without a rule are skipped, or given POST /<package>.<Service>/<Method>
 // when Options.OmitEmpty is false. Annotations that cannot work (a path
 // variable, body or response_body field that the messages do not have, a
 // malformed path) are an error naming the file, service and method.
+//
+// # Routes next to Kratos's
+//
+// The routes take every URL that the routes of Kratos v2.9.2's
+// protoc-gen-go-http take for the same rule (a test serves both on their
+// routers), with the same variables:
+//
+//   - As in Kratos's, every * and ** of a pattern becomes .*: a variable
+//     with a pattern may span segments or be empty ({name=shelves/*}
+//     takes /v1/shelves/a/b, {name=*} takes /v1/a/b), where google.api.http
+//     has * take exactly one segment. {name} alone is one segment, and
+//     {name}:verb, {name=*}:verb and {name=a/*}:verb keep the verb.
+//   - The literal segments of a pattern are matched literally; Kratos
+//     copies them into the expression, so a "." there matches any
+//     character. Kratos also leaves a pattern on a one-letter variable
+//     ({n=*}) in the route as it is; ours reads it like any other.
+//   - A custom rule registers its kind as the method, as Kratos's does:
+//     HEAD, OPTIONS and the other methods the router has a function for
+//     with that function (r.HEAD), any other valid method token such as
+//     SEARCH with r.Handle, where Kratos's output calls a method the
+//     router lacks and does not compile. Kinds are case-sensitive, as
+//     HTTP methods are: "head" is not HEAD.
+//   - Ours take a few URLs Kratos's do not: an escaped slash (%2F) stays
+//     inside its segment, where Kratos's router decodes it into a
+//     separator first, and a trailing slash leaves a pattern ending in *
+//     or ** an empty rest, where Kratos's redirects.
 //
 // # Streams
 //

@@ -352,8 +352,8 @@ func singularMessage(f *protogen.Field) bool {
 var identPath = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
 
 // routeTemplate converts a google.api.http path template into a router
-// template and returns its variables. {name} and {name=*} become {name};
-// {name=pattern} becomes {name:regex}, with * as [^/]+ and ** as .*;
+// template and returns its variables. {name} is kept; {name=pattern}
+// becomes {name:regex} with both * and ** as .* (see routePattern);
 // {name:regex} is kept.
 func routeTemplate(path string) (string, []string, error) {
 	if !strings.HasPrefix(path, "/") {
@@ -398,12 +398,7 @@ func routeTemplate(path string) (string, []string, error) {
 		case 0:
 			b.WriteString("{" + name + "}")
 		case '=':
-			pattern = strings.TrimSpace(pattern)
-			if pattern == "*" {
-				b.WriteString("{" + name + "}")
-				break
-			}
-			re, err := pathtmpl.SegmentsRegex(pattern)
+			re, err := routePattern(strings.TrimSpace(pattern))
 			if err != nil {
 				return "", nil, fmt.Errorf("path variable {%s}: %v", inner, err)
 			}
@@ -416,4 +411,28 @@ func routeTemplate(path string) (string, []string, error) {
 		}
 	}
 	return b.String(), vars, nil
+}
+
+// routePattern turns the pattern of a {name=pattern} variable into the
+// regular expression of its route. Kratos v2.9.2's generator writes every
+// * of the pattern, single- or multi-segment, as .*, so its routes take a
+// variable that spans segments or is empty ({name=shelves/*} takes
+// /shelves/a/b); ours do the same, so that every URL a route of Kratos's
+// plugin takes reaches the route of ours. Literal segments are matched
+// literally (Kratos copies them into the regular expression, so a "." in
+// one matches any character there).
+func routePattern(pattern string) (string, error) {
+	// The pattern must be one google.api.http accepts.
+	if _, err := pathtmpl.SegmentsRegex(pattern); err != nil {
+		return "", err
+	}
+	segs := strings.Split(pattern, "/")
+	for i, seg := range segs {
+		if seg == "*" || seg == "**" {
+			segs[i] = ".*"
+		} else {
+			segs[i] = regexp.QuoteMeta(seg)
+		}
+	}
+	return strings.Join(segs, "/"), nil
 }

@@ -16,15 +16,15 @@ func TestRouteTemplate(t *testing.T) {
 		{"/v1/{a}", "/v1/{a}", []string{"a"}},
 		{"/v1/{a.b}/x/{c_d}", "/v1/{a.b}/x/{c_d}", []string{"a.b", "c_d"}},
 		{"/v1/{ name }", "/v1/{name}", []string{"name"}},
-		{"/v1/{name=*}", "/v1/{name}", []string{"name"}},
-		{"/v1/{name=shelves/*}", "/v1/{name:shelves/[^/]+}", []string{"name"}},
-		{"/v1/{name=shelves/*/books/*}", "/v1/{name:shelves/[^/]+/books/[^/]+}", []string{"name"}},
+		{"/v1/{name=*}", "/v1/{name:.*}", []string{"name"}},
+		{"/v1/{name=shelves/*}", "/v1/{name:shelves/.*}", []string{"name"}},
+		{"/v1/{name=shelves/*/books/*}", "/v1/{name:shelves/.*/books/.*}", []string{"name"}},
 		{"/v1/{name=**}", "/v1/{name:.*}", []string{"name"}},
 		{"/v1/{name=files/**}", "/v1/{name:files/.*}", []string{"name"}},
-		{"/v1/{ name = v1.0/* }", `/v1/{name:v1\.0/[^/]+}`, []string{"name"}},
-		{"/v1/{name=messages/*}:cancel", "/v1/{name:messages/[^/]+}:cancel", []string{"name"}},
+		{"/v1/{ name = v1.0/* }", `/v1/{name:v1\.0/.*}`, []string{"name"}},
+		{"/v1/{name=messages/*}:cancel", "/v1/{name:messages/.*}:cancel", []string{"name"}},
 		{"/v1/{id:[0-9]{3}}", "/v1/{id:[0-9]{3}}", []string{"id"}},
-		{"/v1/{a}/{b=x/*}/{c}", "/v1/{a}/{b:x/[^/]+}/{c}", []string{"a", "b", "c"}},
+		{"/v1/{a}/{b=x/*}/{c}", "/v1/{a}/{b:x/.*}/{c}", []string{"a", "b", "c"}},
 	}
 	for _, tt := range tests {
 		got, vars, err := routeTemplate(tt.in)

@@ -103,14 +103,14 @@ func RegisterLibraryHTTPServer(s *http.Server, srv LibraryHTTPServer) {
 	r.GET("/v1/shelves/{shelf}/books", _Library_ListBooks0_HTTP_Handler(srv))
 	r.GET("/v1/archive/{name:.*}", _Library_GetBook0_HTTP_Handler(srv))
 	r.POST("/v1/books:get", _Library_GetBook1_HTTP_Handler(srv))
-	r.GET("/v1/{name:shelves/[^/]+/books/[^/]+}", _Library_GetBook2_HTTP_Handler(srv))
+	r.GET("/v1/{name:shelves/.*/books/.*}", _Library_GetBook2_HTTP_Handler(srv))
 	r.GET("/v1/refs/{ref.shelf}/{ref.book}", _Library_GetBookByRef0_HTTP_Handler(srv))
 	r.POST("/v1/shelves", _Library_CreateShelf0_HTTP_Handler(srv))
 	r.POST("/v1/shelves/{shelf}/books", _Library_CreateBook0_HTTP_Handler(srv))
-	r.PUT("/v1/{book.name:shelves/[^/]+/books/[^/]+}", _Library_UpdateBook0_HTTP_Handler(srv))
+	r.PUT("/v1/{book.name:shelves/.*/books/.*}", _Library_UpdateBook0_HTTP_Handler(srv))
 	r.PATCH("/v1/books/{id}", _Library_PatchBook0_HTTP_Handler(srv))
 	r.DELETE("/v1/books/{id}", _Library_DeleteBook0_HTTP_Handler(srv))
-	r.POST("/v1/{name:shelves/[^/]+/books/[^/]+}:archive", _Library_ArchiveBook0_HTTP_Handler(srv))
+	r.POST("/v1/{name:shelves/.*/books/.*}:archive", _Library_ArchiveBook0_HTTP_Handler(srv))
 	r.Handle("SEARCH", "/v1/shelves/{shelf}/books", _Library_SearchBooks0_HTTP_Handler(srv))
 	r.HEAD("/v1/shelves/{shelf}", _Library_HeadShelf0_HTTP_Handler(srv))
 	r.POST("/v1/describe", _Library_Describe0_HTTP_Handler(srv))
@@ -680,10 +680,10 @@ func NewLibraryHTTPClient(client *http.Client) LibraryHTTPClient {
 	return &LibraryHTTPClientImpl{client}
 }
 
-// ArchiveBook calls POST /v1/{name:shelves/[^/]+/books/[^/]+}:archive.
+// ArchiveBook calls POST /v1/{name:shelves/.*/books/.*}:archive.
 func (c *LibraryHTTPClientImpl) ArchiveBook(ctx context.Context, in *GetBookRequest, opts ...http.CallOption) (*Book, error) {
 	var out Book
-	pattern := "/v1/{name:shelves/[^/]+/books/[^/]+}:archive"
+	pattern := "/v1/{name:shelves/.*/books/.*}:archive"
 	path := binding.EncodeURL(pattern, in, false)
 	opts = append(opts, http.Operation(OperationLibraryArchiveBook))
 	opts = append(opts, http.PathTemplate(pattern))
@@ -827,10 +827,10 @@ func (c *LibraryHTTPClientImpl) Download(ctx context.Context, in *GetShelfReques
 	return &out, nil
 }
 
-// GetBook calls GET /v1/{name:shelves/[^/]+/books/[^/]+}.
+// GetBook calls GET /v1/{name:shelves/.*/books/.*}.
 func (c *LibraryHTTPClientImpl) GetBook(ctx context.Context, in *GetBookRequest, opts ...http.CallOption) (*Book, error) {
 	var out Book
-	pattern := "/v1/{name:shelves/[^/]+/books/[^/]+}"
+	pattern := "/v1/{name:shelves/.*/books/.*}"
 	path := binding.EncodeURL(pattern, in, true)
 	opts = append(opts, http.Operation(OperationLibraryGetBook))
 	opts = append(opts, http.PathTemplate(pattern))
@@ -1018,10 +1018,10 @@ func (c *LibraryHTTPClientImpl) SearchBooks(ctx context.Context, in *ListBooksRe
 	return &out, nil
 }
 
-// UpdateBook calls PUT /v1/{book.name:shelves/[^/]+/books/[^/]+}.
+// UpdateBook calls PUT /v1/{book.name:shelves/.*/books/.*}.
 func (c *LibraryHTTPClientImpl) UpdateBook(ctx context.Context, in *UpdateBookRequest, opts ...http.CallOption) (*Book, error) {
 	var out Book
-	pattern := "/v1/{book.name:shelves/[^/]+/books/[^/]+}"
+	pattern := "/v1/{book.name:shelves/.*/books/.*}"
 	path := binding.EncodeURL(pattern, in, false)
 	opts = append(opts, http.Operation(OperationLibraryUpdateBook))
 	opts = append(opts, http.PathTemplate(pattern))
