@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
 
 	"github.com/seed6ad8aa6b/kratos/middleware"
 	"github.com/seed6ad8aa6b/kratos/transport"
@@ -267,13 +268,19 @@ var closedChan = func() chan struct{} {
 }()
 
 // keys holds the unexported context keys of the transport and context
-// packages, learnt once by watching which key their lookup functions ask a
-// context for. Either is nil if that did not work.
-var keys = func() (k struct{ transport, cancel any }) {
+// packages and of grpc-go's incoming metadata, learnt once by watching
+// which key their lookup functions ask a context for. Each is nil if that
+// did not work.
+var keys = func() (k struct{ transport, cancel, incoming any }) {
 	p := &keyProbe{Context: context.Background()}
 	transport.FromServerContext(p)
 	if len(p.asked) == 1 {
 		k.transport = p.asked[0]
+	}
+	p.asked = nil
+	metadata.FromIncomingContext(p)
+	if len(p.asked) == 1 {
+		k.incoming = p.asked[0]
 	}
 	p.asked = nil
 	_ = context.Cause(p)

@@ -10,8 +10,8 @@ import (
 )
 
 func TestKeysLearnt(t *testing.T) {
-	if keys.transport == nil || keys.cancel == nil {
-		t.Fatalf("keys = %+v, want both context keys learnt", keys)
+	if keys.transport == nil || keys.cancel == nil || keys.incoming == nil {
+		t.Fatalf("keys = %+v, want every context key learnt", keys)
 	}
 }
 

@@ -2,6 +2,8 @@ package grpc
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -23,7 +25,11 @@ import (
 // call has returned.
 //
 // The header views are built on first use. Reading them from several
-// goroutines is safe; changing them is not, as with any map.
+// goroutines is safe; changing them is not, as with any map. On the
+// server, RequestHeader reads grpc-go's incoming metadata in place and
+// copies it on the first Set or Add, so that changes stay in the
+// Transport, as they do in Kratos, whose view is a copy from the start;
+// the slices Values returns must not be written to.
 type Transport struct {
 	endpoint    string
 	operation   string
@@ -34,7 +40,8 @@ type Transport struct {
 	incoming context.Context
 
 	reqOnce     sync.Once
-	reqHeader   headerCarrier
+	reqHeader   headerCarrier  // on the client
+	inHeader    incomingHeader // on the server
 	replyOnce   sync.Once
 	replyHeader headerCarrier
 
@@ -58,11 +65,11 @@ func (tr *Transport) Operation() string { return tr.operation }
 
 // RequestHeader returns the request metadata.
 func (tr *Transport) RequestHeader() transport.Header {
+	if tr.incoming != nil {
+		tr.reqOnce.Do(func() { tr.inHeader.md, tr.inHeader.owned = incomingMD(tr.incoming) })
+		return &tr.inHeader
+	}
 	tr.reqOnce.Do(func() {
-		if tr.incoming != nil {
-			md, _ := metadata.FromIncomingContext(tr.incoming)
-			tr.reqHeader = headerCarrier(md)
-		}
 		if tr.reqHeader == nil {
 			tr.reqHeader = headerCarrier{}
 		}
@@ -91,6 +98,71 @@ func (tr *Transport) requestMD() metadata.MD { return metadata.MD(tr.reqHeader) 
 // replyMD returns the reply metadata set so far, without building the view.
 // Call it only after the handler that may set it has returned.
 func (tr *Transport) replyMD() metadata.MD { return metadata.MD(tr.replyHeader) }
+
+// incomingMD returns the incoming metadata of a server call's context
+// and whether it is a copy. It is grpc-go's own map when that can be read
+// in place: found under the key metadata.FromIncomingContext looks for,
+// with lower-case keys only, as grpc-go's server makes them.
+// FromIncomingContext, which copies every key and value, is the fallback.
+func incomingMD(ctx context.Context) (md metadata.MD, copied bool) {
+	if keys.incoming != nil {
+		if md, ok := ctx.Value(keys.incoming).(metadata.MD); ok && lowerKeys(md) {
+			return md, false
+		}
+	}
+	md, _ = metadata.FromIncomingContext(ctx)
+	return md, true
+}
+
+func lowerKeys(md metadata.MD) bool {
+	for k := range md {
+		for i := 0; i < len(k); i++ {
+			if 'A' <= k[i] && k[i] <= 'Z' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// incomingHeader is the request metadata of a server call as a
+// [transport.Header]. It reads grpc-go's map until it is changed, and a
+// copy from then on.
+type incomingHeader struct {
+	md    metadata.MD // lower-case keys
+	owned bool        // md is a copy, free to change
+}
+
+// Get returns the first value of key, or "".
+func (h *incomingHeader) Get(key string) string {
+	if vs := h.md[strings.ToLower(key)]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
+
+// Set replaces the values of key with value.
+func (h *incomingHeader) Set(key, value string) { h.own().Set(key, value) }
+
+// Add appends value to the values of key.
+func (h *incomingHeader) Add(key, value string) { h.own().Append(key, value) }
+
+// Keys returns the keys, in no particular order.
+func (h *incomingHeader) Keys() []string { return headerCarrier(h.md).Keys() }
+
+// Values returns every value of key. The slice must not be written to;
+// appending to it is safe.
+func (h *incomingHeader) Values(key string) []string {
+	return slices.Clip(h.md[strings.ToLower(key)])
+}
+
+// own makes md a copy, if it is not one yet, and returns it.
+func (h *incomingHeader) own() metadata.MD {
+	if !h.owned || h.md == nil {
+		h.md, h.owned = h.md.Copy(), true
+	}
+	return h.md
+}
 
 // headerCarrier is gRPC metadata seen as a [transport.Header]. Keys are
 // lower-cased, as gRPC requires.
