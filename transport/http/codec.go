@@ -187,17 +187,20 @@ func DefaultRequestQuery(r *http.Request, v any) error {
 // "BODY_TIMEOUT" for a body that did not arrive in time (see
 // WithBodyTimeout).
 func DefaultRequestDecoder(r *http.Request, v any) error {
-	return decodeBody(&r.Body, r.Header, v)
+	return decodeBody(&r.Body, r.Header, r.ContentLength, 0, nil, v)
 }
 
 // decodeBody decodes *body as DefaultRequestDecoder decodes a request's
-// body with header, replacing *body by a reader over the bytes read.
-func decodeBody(body *io.ReadCloser, header http.Header, v any) error {
+// body with header, replacing *body by a reader over the bytes read. size
+// is the body's declared length, -1 when unknown; limit, when positive,
+// is the most it reads before it fails with 413 (see readBody for w).
+func decodeBody(body *io.ReadCloser, header http.Header, size, limit int64, w http.ResponseWriter, v any) error {
 	if *body == nil || *body == http.NoBody {
 		return nil
 	}
-	data, err := io.ReadAll(*body)
-	*body = io.NopCloser(bytes.NewReader(data))
+	rb, err := readBody(*body, size, limit, w)
+	*body = rb
+	data := rb.data
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if stderrors.As(err, &tooLarge) {
@@ -225,6 +228,108 @@ func decodeBody(body *io.ReadCloser, header http.Header, v any) error {
 		return errors.BadRequest(reasonCodec, fmt.Sprintf("body unmarshal %s", err.Error()))
 	}
 	return nil
+}
+
+// replayBody is a request body once a decoder has read it: a reader over
+// the bytes read, so that whoever reads the body next (a second Bind, the
+// handler) reads them again. A body of up to len(small) bytes lives in
+// the same allocation.
+type replayBody struct {
+	bytes.Reader
+	data  []byte
+	small [128]byte
+}
+
+func (*replayBody) Close() error { return nil }
+
+// maxPrealloc bounds the buffer readBody allocates up front from a
+// declared length; longer bodies grow as they arrive.
+const maxPrealloc = 64 << 10
+
+// readBody reads r to its end and returns a replayBody over what it read,
+// even with an error. size >= 0 is the body's declared length, which
+// sizes the buffer (a reader that gives more is read on). With limit > 0
+// it reads at most limit bytes and fails with an *http.MaxBytesError
+// beyond them, telling w (when not nil) to close the connection after the
+// response, as http.MaxBytesReader does.
+func readBody(r io.Reader, size, limit int64, w http.ResponseWriter) (*replayBody, error) {
+	rb := &replayBody{}
+	var err error
+	switch {
+	case limit > 0 && size > limit:
+		err = &http.MaxBytesError{Limit: limit}
+	case size >= 0 && size <= int64(len(rb.small)):
+		rb.data, err = readSized(r, rb.small[:size], limit)
+	case size > 0 && size <= maxPrealloc:
+		rb.data, err = readSized(r, make([]byte, size), limit)
+	case limit > 0:
+		rb.data, err = readAll(r, limit)
+	default:
+		rb.data, err = readAll(r, -1)
+	}
+	rb.Reset(rb.data)
+	if _, ok := err.(*http.MaxBytesError); ok && w != nil {
+		tooLarge(w)
+	}
+	return rb, err
+}
+
+// readSized reads buf's length of bytes from r, then whatever follows
+// (net/http ends a body at its declared length, other readers may not),
+// up to limit bytes in all when limit > 0.
+func readSized(r io.Reader, buf []byte, limit int64) ([]byte, error) {
+	n, err := io.ReadFull(r, buf)
+	if err != nil {
+		if err == io.EOF && n == 0 && len(buf) == 0 {
+			err = nil
+		}
+		return buf[:n], err
+	}
+	var one [1]byte
+	m, err := r.Read(one[:])
+	for m == 0 && err == nil {
+		m, err = r.Read(one[:])
+	}
+	if err == io.EOF {
+		return buf, nil
+	}
+	if m == 0 {
+		return buf, err
+	}
+	if limit > 0 && int64(len(buf)) >= limit {
+		return buf, &http.MaxBytesError{Limit: limit}
+	}
+	rest := int64(-1)
+	if limit > 0 {
+		rest = limit - int64(len(buf)) - 1
+	}
+	more, err := readAll(r, rest)
+	out := make([]byte, 0, len(buf)+1+len(more))
+	out = append(append(append(out, buf...), one[0]), more...)
+	if mb, ok := err.(*http.MaxBytesError); ok {
+		mb.Limit = limit
+	}
+	return out, err
+}
+
+// readAll reads r to its end; with limit >= 0 it fails with an
+// *http.MaxBytesError once more than limit bytes come.
+func readAll(r io.Reader, limit int64) ([]byte, error) {
+	if limit < 0 {
+		return io.ReadAll(r)
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if int64(len(data)) > limit {
+		return data[:limit], &http.MaxBytesError{Limit: limit}
+	}
+	return data, err
+}
+
+// tooLarge tells net/http's response writer w, as http.MaxBytesReader
+// alone can, that the request body was over its limit, so that the
+// connection closes after the response instead of reading the rest.
+func tooLarge(w http.ResponseWriter) {
+	_, _ = http.MaxBytesReader(w, io.NopCloser(strings.NewReader("x")), 0).Read(make([]byte, 1))
 }
 
 // DefaultResponseEncoder writes v with the codec chosen by the Accept

@@ -106,7 +106,10 @@ type wrapper struct {
 
 	ctx  context.Context // the request context
 	orig *http.Request   // the request as received; read, never changed
-	body io.ReadCloser   // the body (size-limited), until req exists
+	body io.ReadCloser   // the body, until req exists
+	// limit, when positive, is the most of body that may be read: Bind
+	// reads within it, and request wraps body in a bodyLimit.
+	limit int64
 
 	req atomic.Pointer[http.Request] // the request with ctx, once made
 }
@@ -122,6 +125,7 @@ func (c *wrapper) init(srv *Server, res http.ResponseWriter, orig *http.Request,
 	c.ctx = ctx
 	c.orig = orig
 	c.body = body
+	c.limit = 0
 }
 
 // request returns the request with the request context, making it on
@@ -136,6 +140,9 @@ func (c *wrapper) request() *http.Request {
 	}
 	r := c.orig.WithContext(c.ctx)
 	r.Body = c.body
+	if c.limit > 0 && r.Body != nil && r.Body != http.NoBody {
+		r.Body = &bodyLimit{r: r.Body, w: c.w.w, left: c.limit, limit: c.limit}
+	}
 	if c.req.CompareAndSwap(nil, r) {
 		return r
 	}
@@ -188,7 +195,9 @@ func (c *wrapper) Middleware(h middleware.Handler) middleware.Handler {
 
 func (c *wrapper) Bind(v any) error {
 	if c.srv.defaults&defaultDecBody != 0 && c.req.Load() == nil {
-		return decodeBody(&c.body, c.orig.Header, v)
+		err := decodeBody(&c.body, c.orig.Header, c.orig.ContentLength, c.limit, c.w.w, v)
+		c.limit = 0 // the body is in memory now
+		return err
 	}
 	return c.srv.decBody(c.request(), v)
 }
@@ -297,6 +306,7 @@ func (c *wrapper) Reset(res http.ResponseWriter, req *http.Request) {
 	c.w.reset(res)
 	c.orig = req
 	c.body = nil
+	c.limit = 0
 	c.ctx = nil
 	c.tr = nil
 	if req != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	stderrors "errors"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -488,8 +489,45 @@ type serverRequest struct {
 	tr     Transport
 	wrap   wrapper
 	ctx    reqContext
-	params [4]router.Param // backing store for tr.vars
+	params [2]router.Param // backing store for tr.vars (more grow)
 }
+
+// bodyLimit is http.MaxBytesReader for the server's routes: it reads at
+// most limit bytes of r, then fails with an *http.MaxBytesError and has
+// net/http close the connection after the response, as
+// http.MaxBytesReader does.
+type bodyLimit struct {
+	r     io.ReadCloser
+	w     http.ResponseWriter
+	left  int64 // bytes that may still be read
+	limit int64
+	err   error // sticky
+}
+
+func (l *bodyLimit) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	// One byte more than allowed tells a body at the limit from one over it.
+	if int64(len(p)) > l.left+1 {
+		p = p[:l.left+1]
+	}
+	n, err := l.r.Read(p)
+	if int64(n) <= l.left {
+		l.left -= int64(n)
+		l.err = err
+		return n, err
+	}
+	n, l.left = int(l.left), 0
+	tooLarge(l.w)
+	l.err = &http.MaxBytesError{Limit: l.limit}
+	return n, l.err
+}
+
+func (l *bodyLimit) Close() error { return l.r.Close() }
 
 func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 	var (
@@ -582,18 +620,22 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 	var ctx context.Context = &st.ctx
 	body := req.Body
 	if route != nil && body != nil && body != http.NoBody {
-		if limited {
-			body = http.MaxBytesReader(w, body, s.maxBody)
-		}
 		s.boundBody(w, deadline)
 	}
 	if route != nil && route.direct != nil {
 		// No filter needs the request: the Context stands for its copy
-		// with ctx and makes it only when asked.
+		// with ctx and makes it only when asked, and Bind reads the body
+		// within the limit without a limiting reader.
 		st.tr.wrap = &st.wrap
 		st.wrap.init(s, w, req, ctx, body, &st.tr)
+		if limited {
+			st.wrap.limit = s.maxBody
+		}
 		route.direct.serve(&st.wrap)
 		return
+	}
+	if limited && body != nil && body != http.NoBody {
+		body = &bodyLimit{r: body, w: w, left: s.maxBody, limit: s.maxBody}
 	}
 	r := req.WithContext(ctx)
 	r.Body = body
