@@ -24,6 +24,10 @@
 // batches, in rotating order, so that the rest of the machine's load
 // falls on all of them alike.
 //
+// To see where a server spends its time, set KRATOS_LOOPBACK_PROFILE to a
+// directory: each server process writes a CPU profile of its life there,
+// <kind>.cpu.prof, for go tool pprof.
+//
 // The servers:
 //
 //   - raw: net/http with a ServeMux pattern and protojson, or a bare

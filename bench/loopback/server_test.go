@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 
 	"google.golang.org/grpc"
@@ -26,6 +28,10 @@ import (
 // serverEnv names the server a child process runs; see runChild.
 const serverEnv = "KRATOS_LOOPBACK_SERVER"
 
+// profileEnv names a directory where each child process writes a CPU
+// profile of its whole life, <kind>.cpu.prof.
+const profileEnv = "KRATOS_LOOPBACK_PROFILE"
+
 // The server kinds a child process can run.
 const (
 	rawHTTP      = "raw-http"
@@ -41,6 +47,17 @@ const (
 // answers each line read from fd 3 with the process's CPU time so far
 // (user plus system, in nanoseconds), and returns when fd 3 closes.
 func runChild(kind string) error {
+	if dir := os.Getenv(profileEnv); dir != "" {
+		f, err := os.Create(filepath.Join(dir, kind+".cpu.prof"))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctl := os.NewFile(3, "ctl")
 	out := os.NewFile(4, "out")
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
