@@ -369,8 +369,15 @@ func DefaultResponseEncoder(w http.ResponseWriter, r *http.Request, v any) error
 // a valid HTTP status is written as 500 (the body keeps the code). When the
 // chosen codec cannot encode the error (xml cannot encode its metadata
 // map), it is written as JSON with the same status, where Kratos answers
-// an empty 500.
+// an empty 500. An error that is or wraps a Redirector (see NewRedirect)
+// is answered with its redirect, as in Kratos v3.
 func DefaultErrorEncoder(w http.ResponseWriter, r *http.Request, err error) {
+	var rd Redirector
+	if stderrors.As(err, &rd) {
+		url, code := rd.Redirect()
+		http.Redirect(w, r, url, code)
+		return
+	}
 	se := errors.FromError(err)
 	codec, _ := codecForHeader(r.Header, "Accept")
 	body, merr := codec.Marshal(se)

@@ -74,7 +74,10 @@ type Context interface {
 }
 
 // Redirector is a reply that the default response encoder answers with a
-// redirect instead of a body.
+// redirect instead of a body. The default error encoder answers an error
+// that is (or wraps) a Redirector with the redirect too, as Kratos v3
+// does; in Kratos v3 Redirector also embeds error, which it does not here
+// so that Kratos v2 implementations of it still satisfy it.
 type Redirector interface {
 	Redirect() (url string, code int)
 }
@@ -86,7 +89,14 @@ type redirect struct {
 
 func (r redirect) Redirect() (string, int) { return r.url, r.code }
 
+// Error makes a redirect an error too, so a handler can return it as its
+// error (Kratos v3's way).
+func (r redirect) Error() string { return "redirect to " + r.url }
+
 // NewRedirect returns a Redirector to url with status code (a 3xx code).
+// It is an error as well: a handler may return it as its reply or, as in
+// Kratos v3, as its error (http.NewRedirect(url, code).(error)); either
+// way the default encoders answer with the redirect.
 func NewRedirect(url string, code int) Redirector {
 	return redirect{url: url, code: code}
 }

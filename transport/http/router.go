@@ -56,8 +56,13 @@ func (r *Router) Group(prefix string, filters ...FilterFunc) *Router {
 // the router's prefix (joined with path.Join, so a trailing slash is
 // dropped). Templates use {name} for one path segment and {name:regex}
 // for a regular expression, as generated code does. filters run inside the
-// router's filters. Handle panics on an invalid template.
+// router's filters. Handle panics on an invalid template. Method "*"
+// registers h for every method, as in Kratos v3; a route for the request's
+// own method on the same template wins over it.
 func (r *Router) Handle(method, relativePath string, h HandlerFunc, filters ...FilterFunc) {
+	if method == "*" {
+		method = ""
+	}
 	rh := &routeHandler{srv: r.srv, h: h}
 	route := &kratosRoute{next: rh}
 	if len(filters) == 0 && len(r.filters) == 0 {
