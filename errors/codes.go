@@ -52,6 +52,22 @@ func IsConflict(err error) bool {
 	return Code(err) == 409
 }
 
+// TooManyRequests returns an error with code 429 (Too Many Requests), which
+// travels over gRPC as codes.ResourceExhausted.
+//
+// Added in Kratos v3; the same name and signature here, on the v2 API.
+func TooManyRequests(reason, message string) *Error {
+	return New(429, reason, message)
+}
+
+// IsTooManyRequests reports whether [Code] of err is 429 (Too Many
+// Requests); a gRPC codes.ResourceExhausted status counts as 429.
+//
+// Added in Kratos v3; the same name and signature here, on the v2 API.
+func IsTooManyRequests(err error) bool {
+	return Code(err) == 429
+}
+
 // InternalServer returns an error with code 500 (Internal Server Error).
 func InternalServer(reason, message string) *Error {
 	return New(500, reason, message)

@@ -26,8 +26,9 @@
 //
 // is true for every not-found error with that reason, whatever its message.
 //
-// The package also re-exports [Is], [As] and [Unwrap] from the standard
-// library, so it can replace the standard errors import.
+// The package also re-exports [Is], [As], [Unwrap], and (as Kratos v3 does)
+// [Join] and [ErrUnsupported] from the standard library, so it can replace
+// the standard errors import.
 //
 // errors.proto also defines the enum options (errors.default_code) and
 // (errors.code) read by protoc-gen-go-errors; import it as

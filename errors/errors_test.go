@@ -542,6 +542,7 @@ func TestPredicates(t *testing.T) {
 		{"Forbidden", Forbidden, IsForbidden, 403},
 		{"NotFound", NotFound, IsNotFound, 404},
 		{"Conflict", Conflict, IsConflict, 409},
+		{"TooManyRequests", TooManyRequests, IsTooManyRequests, 429},
 		{"ClientClosed", ClientClosed, IsClientClosed, 499},
 		{"InternalServer", InternalServer, IsInternalServer, 500},
 		{"ServiceUnavailable", ServiceUnavailable, IsServiceUnavailable, 503},
