@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/seed6ad8aa6b/kratos/middleware"
+	"github.com/seed6ad8aa6b/kratos/selector"
 	"github.com/seed6ad8aa6b/kratos/transport"
 )
 
@@ -49,12 +50,22 @@ type serverCall struct {
 	lazy      bool
 	watchBase bool
 	limited   bool
+	ended     endState  // guarded by mu
 	deadline  time.Time // with limited
 	mu        sync.Mutex
-	endErr    error           // Err once the call ended without done; nil while running
 	done      context.Context // set up on demand; nil until then
 	cancel    context.CancelFunc
 }
+
+// endState is why a call that ended before Done was set up counts as done.
+type endState uint8
+
+const (
+	running         endState = iota
+	endedCancelled           // it ended in time
+	endedExpired             // the deadline had passed
+	endedWithParent          // the embedded context was done first
+)
 
 // streamCall is what a streaming call needs besides serverCall.
 type streamCall struct {
@@ -113,16 +124,16 @@ func (c *serverCall) end() {
 	switch {
 	case c.done != nil:
 		c.cancel()
-	case c.endErr == nil:
-		// errLocked, but a Start context that is done makes Canceled
+	case c.ended == running:
+		// As errLocked, but a Start context that is done makes Canceled
 		// like the end itself, so it need not be asked.
 		switch {
 		case c.Context.Err() != nil:
-			c.endErr = c.Context.Err()
+			c.ended = endedWithParent
 		case c.limited && !time.Now().Before(c.deadline):
-			c.endErr = context.DeadlineExceeded
+			c.ended = endedExpired
 		default:
-			c.endErr = context.Canceled
+			c.ended = endedCancelled
 		}
 	}
 	c.mu.Unlock()
@@ -145,7 +156,7 @@ func (c *serverCall) Done() <-chan struct{} {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.endErr != nil && c.done == nil {
+	if c.ended != running && c.done == nil {
 		return closedChan
 	}
 	return c.doneLocked().Done()
@@ -161,8 +172,13 @@ func (c *serverCall) Err() error {
 	if c.done != nil {
 		return c.done.Err()
 	}
-	if c.endErr != nil {
-		return c.endErr
+	switch c.ended {
+	case endedCancelled:
+		return context.Canceled
+	case endedExpired:
+		return context.DeadlineExceeded
+	case endedWithParent:
+		return c.Context.Err()
 	}
 	return c.errLocked()
 }
@@ -218,7 +234,7 @@ func (c *serverCall) doneLocked() context.Context {
 		ctx = timed
 	}
 	c.done, c.cancel = ctx, cancel
-	if c.endErr != nil {
+	if c.ended != running {
 		c.cancel()
 	}
 	return c.done
@@ -267,26 +283,25 @@ var closedChan = func() chan struct{} {
 	return ch
 }()
 
-// keys holds the unexported context keys of the transport and context
-// packages and of grpc-go's incoming metadata, learnt once by watching
+// keys holds the unexported context keys of the transport, selector and
+// context packages and of grpc-go's incoming metadata, learnt once by watching
 // which key their lookup functions ask a context for. Each is nil if that
 // did not work.
-var keys = func() (k struct{ transport, cancel, incoming any }) {
+var keys = func() (k struct{ transport, client, peer, cancel, incoming any }) {
 	p := &keyProbe{Context: context.Background()}
-	transport.FromServerContext(p)
-	if len(p.asked) == 1 {
-		k.transport = p.asked[0]
+	learn := func(lookup func()) any {
+		p.asked = nil
+		lookup()
+		if len(p.asked) == 1 {
+			return p.asked[0]
+		}
+		return nil
 	}
-	p.asked = nil
-	metadata.FromIncomingContext(p)
-	if len(p.asked) == 1 {
-		k.incoming = p.asked[0]
-	}
-	p.asked = nil
-	_ = context.Cause(p)
-	if len(p.asked) == 1 {
-		k.cancel = p.asked[0]
-	}
+	k.transport = learn(func() { transport.FromServerContext(p) })
+	k.client = learn(func() { transport.FromClientContext(p) })
+	k.peer = learn(func() { selector.FromPeerContext(p) })
+	k.incoming = learn(func() { metadata.FromIncomingContext(p) })
+	k.cancel = learn(func() { _ = context.Cause(p) })
 	return k
 }()
 

@@ -10,7 +10,7 @@ import (
 )
 
 func TestKeysLearnt(t *testing.T) {
-	if keys.transport == nil || keys.cancel == nil || keys.incoming == nil {
+	if keys.transport == nil || keys.client == nil || keys.peer == nil || keys.cancel == nil || keys.incoming == nil {
 		t.Fatalf("keys = %+v, want every context key learnt", keys)
 	}
 }

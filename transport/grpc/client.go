@@ -73,7 +73,10 @@ func WithTimeout(timeout time.Duration) ClientOption {
 // WithMiddleware adds client middleware. It runs around every unary call
 // and around the opening of every stream, with the client Transport in its
 // context; values it sets on the Transport's RequestHeader are sent as
-// metadata.
+// metadata. A middleware must call its next handler with the context it
+// was given or one derived from it: a unary call made with any other
+// context fails, since that context does not lead back to the call. The
+// chain is built once per connection, not per call.
 func WithMiddleware(m ...middleware.Middleware) ClientOption {
 	return func(o *clientOptions) { o.middleware = append(o.middleware, m...) }
 }
@@ -274,35 +277,25 @@ func checkDiscovery(o *clientOptions) error {
 const discoveryScheme = "discovery"
 
 func unaryClientInterceptor(ms []middleware.Middleware, timeout time.Duration, filters []selector.NodeFilter) grpc.UnaryClientInterceptor {
+	// The chain is built once: its last handler finds the call in the
+	// context.
+	h := middleware.Handler(invokeClientCall)
+	if len(ms) > 0 {
+		h = middleware.Chain(ms...)(h)
+	}
 	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-		tr := &Transport{endpoint: cc.Target(), operation: method, nodeFilters: filters}
-		ctx = transport.NewClientContext(ctx, tr)
-		ctx = selector.NewPeerContext(ctx, &selector.Peer{})
+		c := &clientCall{
+			tr:      Transport{endpoint: cc.Target(), operation: method, nodeFilters: filters},
+			reply:   reply,
+			cc:      cc,
+			invoker: invoker,
+			opts:    opts,
+		}
+		ctx = c.begin(ctx)
 		if timeout > 0 {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, timeout)
 			defer cancel()
-		}
-		h := func(ctx context.Context, req any) (any, error) {
-			// A middleware that calls the handler more than once (retries, hedged
-			// attempts that may overlap) gets a reply of its own for
-			// every attempt after the first; the one it returns is copied
-			// into the caller's.
-			out := reply
-			if tr.attempts.Add(1) > 1 {
-				if m, ok := reply.(proto.Message); ok {
-					out = m.ProtoReflect().New().Interface()
-				}
-			}
-			ctx = outgoingContext(ctx)
-			var header metadata.MD
-			callOpts := append(opts[:len(opts):len(opts)], grpc.Header(&header))
-			err := invoker(ctx, method, req, out, cc, callOpts...)
-			tr.setReplyHeader(header)
-			return out, err
-		}
-		if len(ms) > 0 {
-			h = middleware.Chain(ms...)(h)
 		}
 		out, err := h(ctx, req)
 		if err == nil && out != reply {
@@ -315,6 +308,93 @@ func unaryClientInterceptor(ms []middleware.Middleware, timeout time.Duration, f
 		}
 		return err
 	}
+}
+
+// clientCall is the state of one unary call of a client, and also the
+// context its middleware runs with: Value answers
+// transport.FromClientContext with the call's Transport and
+// selector.FromPeerContext with its Peer, and asks the caller's context
+// for anything else. That saves the two context.WithValue allocations,
+// and holding the Peer, the reply header and the call options of the first
+// attempt saves three more.
+type clientCall struct {
+	context.Context // the caller's
+
+	tr    Transport
+	state clientState
+	peer  selector.Peer
+
+	reply   any
+	cc      *grpc.ClientConn
+	invoker grpc.UnaryInvoker
+	opts    []grpc.CallOption
+
+	// For the first attempt.
+	header  metadata.MD
+	optsBuf [4]grpc.CallOption
+}
+
+// clientCallKey finds the clientCall in a context derived from it.
+type clientCallKey struct{}
+
+var errLostClientContext = errors.New("grpc: client middleware called its next handler with a context not derived from the call's context")
+
+// begin makes c the context of a call whose caller's context is ctx, and
+// returns it.
+func (c *clientCall) begin(ctx context.Context) context.Context {
+	c.Context = ctx
+	c.tr.client = &c.state
+	if keys.client == nil || keys.peer == nil {
+		// The keys could not be learnt: store the values the ordinary way.
+		return selector.NewPeerContext(transport.NewClientContext(c, &c.tr), &c.peer)
+	}
+	return c
+}
+
+// Value returns the call for clientCallKey, its Transport and Peer for the
+// transport and selector packages' keys, and otherwise the value of the
+// caller's context.
+func (c *clientCall) Value(key any) any {
+	switch key {
+	case clientCallKey{}:
+		return c
+	case keys.client:
+		if key != nil {
+			return &c.tr
+		}
+	case keys.peer:
+		if key != nil {
+			return &c.peer
+		}
+	}
+	return c.Context.Value(key)
+}
+
+// invokeClientCall ends the middleware chain of a unary client call.
+func invokeClientCall(ctx context.Context, req any) (any, error) {
+	c, ok := ctx.Value(clientCallKey{}).(*clientCall)
+	if !ok {
+		return nil, errLostClientContext
+	}
+	return c.invoke(ctx, req)
+}
+
+// invoke makes one attempt of the call. A middleware that calls its next
+// handler more than once (retries, hedged attempts that may overlap) gets
+// a reply of its own for every attempt after the first; the one it
+// returns is copied into the caller's.
+func (c *clientCall) invoke(ctx context.Context, req any) (any, error) {
+	out, header, opts := c.reply, &c.header, c.optsBuf[:0]
+	if c.state.attempts.Add(1) > 1 {
+		if m, ok := c.reply.(proto.Message); ok {
+			out = m.ProtoReflect().New().Interface()
+		}
+		header, opts = new(metadata.MD), nil
+	}
+	opts = append(append(opts, c.opts...), grpc.Header(header))
+	err := c.invoker(outgoingContext(ctx), c.tr.operation, req, out, c.cc, opts...)
+	c.tr.setReplyHeader(*header)
+	return out, err
 }
 
 // outgoingContext adds the request header of the client Transport in ctx to
@@ -353,8 +433,10 @@ func outgoingContext(ctx context.Context) context.Context {
 // setReplyHeader makes md the reply header, keeping the map ReplyHeader may
 // have handed out already.
 func (tr *Transport) setReplyHeader(md metadata.MD) {
-	tr.replyMu.Lock()
-	defer tr.replyMu.Unlock()
+	if tr.client != nil {
+		tr.client.replyMu.Lock()
+		defer tr.client.replyMu.Unlock()
+	}
 	set := false
 	tr.replyOnce.Do(func() {
 		tr.replyHeader = headerCarrier(md)
@@ -374,9 +456,11 @@ var errNotClientStream = errors.New("grpc: client middleware replaced the stream
 
 func streamClientInterceptor(ms, streamMS []middleware.Middleware, filters []selector.NodeFilter) grpc.StreamClientInterceptor {
 	return func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
-		tr := &Transport{endpoint: cc.Target(), operation: method, nodeFilters: filters}
+		sc := &streamClientCall{tr: Transport{endpoint: cc.Target(), operation: method, nodeFilters: filters}}
+		tr := &sc.tr
+		tr.client = &sc.state
 		ctx = transport.NewClientContext(ctx, tr)
-		ctx = selector.NewPeerContext(ctx, &selector.Peer{})
+		ctx = selector.NewPeerContext(ctx, &sc.peer)
 		h := func(ctx context.Context, _ any) (any, error) {
 			cs, err := streamer(outgoingContext(ctx), desc, cc, method, opts...)
 			if err != nil {
@@ -404,6 +488,13 @@ func streamClientInterceptor(ms, streamMS []middleware.Middleware, filters []sel
 		}
 		return cs, nil
 	}
+}
+
+// streamClientCall is the state of a client stream, in one allocation.
+type streamClientCall struct {
+	tr    Transport
+	state clientState
+	peer  selector.Peer
 }
 
 // wrappedClientStream runs the stream middleware for each message: before

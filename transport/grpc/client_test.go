@@ -443,3 +443,52 @@ func TestDialDiscoveryNeedsRegistry(t *testing.T) {
 		})
 	}
 }
+
+// TestClientMiddlewareLostContext checks that a middleware that calls its
+// next handler with a context not derived from its own fails the call
+// rather than sending it without its Transport.
+func TestClientMiddlewareLostContext(t *testing.T) {
+	_, addr := startServer(t, &greeter{})
+	mw := func(next middleware.Handler) middleware.Handler {
+		return func(_ context.Context, req any) (any, error) {
+			return next(context.Background(), req)
+		}
+	}
+	client := pb.NewGreeterClient(dialTest(t, addr, WithMiddleware(mw)))
+	if _, err := client.SayHello(testContext(t), &pb.HelloRequest{}); !errors.Is(err, errLostClientContext) {
+		t.Errorf("SayHello() error = %v, want %v", err, errLostClientContext)
+	}
+}
+
+// TestClientCallContext checks what the middleware of a unary call finds
+// in its context: the Transport, the Peer, the caller's values and
+// deadline.
+func TestClientCallContext(t *testing.T) {
+	_, addr := startServer(t, &greeter{})
+	type key struct{}
+	type seen struct {
+		tr       bool
+		peer     bool
+		value    any
+		deadline bool
+	}
+	got := make(chan seen, 1)
+	mw := func(next middleware.Handler) middleware.Handler {
+		return func(ctx context.Context, req any) (any, error) {
+			_, tr := transport.FromClientContext(ctx)
+			_, peer := selector.FromPeerContext(ctx)
+			_, deadline := ctx.Deadline()
+			got <- seen{tr, peer, ctx.Value(key{}), deadline}
+			return next(ctx, req)
+		}
+	}
+	client := pb.NewGreeterClient(dialTest(t, addr, WithMiddleware(mw), WithTimeout(0)))
+	ctx, cancel := context.WithTimeout(context.WithValue(testContext(t), key{}, "v"), time.Minute)
+	defer cancel()
+	if _, err := client.SayHello(ctx, &pb.HelloRequest{}); err != nil {
+		t.Fatalf("SayHello() error = %v", err)
+	}
+	if s, want := <-got, (seen{true, true, "v", true}); s != want {
+		t.Errorf("middleware saw %+v, want %+v", s, want)
+	}
+}

@@ -168,7 +168,7 @@ func TestOutgoingContext(t *testing.T) {
 		{name: "empty header", ctx: transport.NewClientContext(context.Background(), &Transport{})},
 		{
 			name: "own transport",
-			ctx:  transport.NewClientContext(context.Background(), &Transport{reqHeader: headerCarrier{"a": {"1", "2"}}}),
+			ctx:  transport.NewClientContext(context.Background(), &Transport{reqHeader: mdHeader{md: metadata.MD{"a": {"1", "2"}}}}),
 			want: metadata.MD{"a": {"1", "2"}},
 		},
 		{

@@ -38,15 +38,19 @@ type Transport struct {
 	// incoming is the server call's context, read for the request metadata
 	// on the first RequestHeader call; nil on the client.
 	incoming context.Context
+	// client is what only a client call has; nil on the server.
+	client *clientState
 
-	reqOnce     sync.Once
-	reqHeader   headerCarrier  // on the client
-	inHeader    incomingHeader // on the server
+	reqOnce     sync.Once // on the server, loads reqHeader from incoming
+	reqHeader   mdHeader
 	replyOnce   sync.Once
 	replyHeader headerCarrier
+}
 
-	// On the client: how many attempts the middleware made, and a lock
-	// for merging their reply headers (see unaryClientInterceptor).
+// clientState is the part of a client call's Transport that a server call
+// does without: how many attempts the middleware made, and a lock for
+// merging their reply headers (see clientCall).
+type clientState struct {
 	attempts atomic.Int32
 	replyMu  sync.Mutex
 }
@@ -66,15 +70,9 @@ func (tr *Transport) Operation() string { return tr.operation }
 // RequestHeader returns the request metadata.
 func (tr *Transport) RequestHeader() transport.Header {
 	if tr.incoming != nil {
-		tr.reqOnce.Do(func() { tr.inHeader.md, tr.inHeader.owned = incomingMD(tr.incoming) })
-		return &tr.inHeader
+		tr.reqOnce.Do(func() { tr.reqHeader.md, tr.reqHeader.owned = incomingMD(tr.incoming) })
 	}
-	tr.reqOnce.Do(func() {
-		if tr.reqHeader == nil {
-			tr.reqHeader = headerCarrier{}
-		}
-	})
-	return tr.reqHeader
+	return &tr.reqHeader
 }
 
 // ReplyHeader returns the reply header metadata.
@@ -91,9 +89,9 @@ func (tr *Transport) ReplyHeader() transport.Header {
 // on the server.
 func (tr *Transport) NodeFilters() []selector.NodeFilter { return tr.nodeFilters }
 
-// requestMD returns the request metadata set so far, without building the
-// view. Call it only after the middleware that may set it has returned.
-func (tr *Transport) requestMD() metadata.MD { return metadata.MD(tr.reqHeader) }
+// requestMD returns the request metadata set so far. Call it only after
+// the middleware that may set it has returned.
+func (tr *Transport) requestMD() metadata.MD { return tr.reqHeader.md }
 
 // replyMD returns the reply metadata set so far, without building the view.
 // Call it only after the handler that may set it has returned.
@@ -125,16 +123,17 @@ func lowerKeys(md metadata.MD) bool {
 	return true
 }
 
-// incomingHeader is the request metadata of a server call as a
-// [transport.Header]. It reads grpc-go's map until it is changed, and a
-// copy from then on.
-type incomingHeader struct {
+// mdHeader is the request metadata of a call as a [transport.Header]. On
+// the server it reads grpc-go's map until it is changed, and a copy from
+// then on. On the client it starts empty, with no map until the first Set
+// or Add.
+type mdHeader struct {
 	md    metadata.MD // lower-case keys
-	owned bool        // md is a copy, free to change
+	owned bool        // md is ours, free to change
 }
 
 // Get returns the first value of key, or "".
-func (h *incomingHeader) Get(key string) string {
+func (h *mdHeader) Get(key string) string {
 	if vs := h.md[strings.ToLower(key)]; len(vs) > 0 {
 		return vs[0]
 	}
@@ -142,22 +141,22 @@ func (h *incomingHeader) Get(key string) string {
 }
 
 // Set replaces the values of key with value.
-func (h *incomingHeader) Set(key, value string) { h.own().Set(key, value) }
+func (h *mdHeader) Set(key, value string) { h.own().Set(key, value) }
 
 // Add appends value to the values of key.
-func (h *incomingHeader) Add(key, value string) { h.own().Append(key, value) }
+func (h *mdHeader) Add(key, value string) { h.own().Append(key, value) }
 
 // Keys returns the keys, in no particular order.
-func (h *incomingHeader) Keys() []string { return headerCarrier(h.md).Keys() }
+func (h *mdHeader) Keys() []string { return headerCarrier(h.md).Keys() }
 
 // Values returns every value of key. The slice must not be written to;
 // appending to it is safe.
-func (h *incomingHeader) Values(key string) []string {
+func (h *mdHeader) Values(key string) []string {
 	return slices.Clip(h.md[strings.ToLower(key)])
 }
 
 // own makes md a copy, if it is not one yet, and returns it.
-func (h *incomingHeader) own() metadata.MD {
+func (h *mdHeader) own() metadata.MD {
 	if !h.owned || h.md == nil {
 		h.md, h.owned = h.md.Copy(), true
 	}
