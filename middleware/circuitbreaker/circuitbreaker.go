@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/seed6ad8aa6b/kratos/errors"
+	internalbreaker "github.com/seed6ad8aa6b/kratos/internal/circuitbreaker"
 	"github.com/seed6ad8aa6b/kratos/internal/group"
 	"github.com/seed6ad8aa6b/kratos/middleware"
 	"github.com/seed6ad8aa6b/kratos/transport"
@@ -13,17 +14,15 @@ import (
 // reason "CIRCUITBREAKER".
 var ErrNotAllowed = errors.New(503, "CIRCUITBREAKER", "request failed due to circuit breaker triggered")
 
-// CircuitBreaker decides whether a call may go out and learns from the
-// outcome of the calls that did. Implementations must be safe for
-// concurrent use.
-type CircuitBreaker interface {
-	// Allow returns nil if the call may go out.
-	Allow() error
-	// MarkSuccess records a call that succeeded.
-	MarkSuccess()
-	// MarkFailed records a call that failed.
-	MarkFailed()
-}
+// CircuitBreaker decides whether a call may go out (Allow returns nil)
+// and learns from the outcome of the calls that did (MarkSuccess,
+// MarkFailed). Implementations must be safe for concurrent use.
+//
+// It is an alias, as Kratos v3 declares it (v2 took
+// github.com/go-kratos/aegis's interface); code naming
+// circuitbreaker.CircuitBreaker is unchanged, and an aegis breaker, which
+// has the same methods, implements it.
+type CircuitBreaker = internalbreaker.CircuitBreaker
 
 // Option configures Client.
 type Option func(*options)
@@ -43,6 +42,21 @@ func WithGroup(g *group.Group[CircuitBreaker]) Option {
 // operation; it replaces any group set before. Default: NewSRE(nil).
 func WithCircuitBreaker(f func() CircuitBreaker) Option {
 	return func(o *options) { o.group = group.New(f) }
+}
+
+// WithBreakerFactory sets the constructor of the breakers, called lazily,
+// once per operation, the first time that operation is called; it replaces
+// any group set before. A nil factory is ignored and keeps what was set
+// before. Default: NewSRE(nil).
+//
+// Added in Kratos v3. It is [WithCircuitBreaker] (the v2 name, kept) except
+// for a nil factory, which WithCircuitBreaker does not expect.
+func WithBreakerFactory(factory func() CircuitBreaker) Option {
+	return func(o *options) {
+		if factory != nil {
+			o.group = group.New(factory)
+		}
+	}
 }
 
 // Client returns a client middleware that guards each operation with its
