@@ -91,3 +91,46 @@ func BenchmarkSelectPaths(b *testing.B) {
 		run(b, s, selector.NewNodeFilterContext(ctx, exclude(addrA)))
 	})
 }
+
+// TestSelectAllocatesNothing checks that a successful call through the
+// Default selector of every balancer, with outlier ejection on, allocates
+// nothing but what the balancer's nodes do: Select with a node filter
+// option and a Peer in the context, as the HTTP client makes it, and the
+// call to its DoneFunc. p2c's ewma nodes allocate the DoneFunc of each
+// pick, which holds the pick's start time, ejection or not.
+func TestSelectAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop objects")
+	}
+	opt := selector.WithNodeFilter() // the HTTP client's, with no filters
+	keepAll := selector.WithNodeFilter(func(_ context.Context, nodes []selector.Node) []selector.Node { return nodes })
+	for _, bal := range balancers {
+		s := bal.build()
+		s.Apply(nodes(5))
+		ctx := selector.NewPeerContext(context.Background(), &selector.Peer{})
+		for _, c := range []struct {
+			name string
+			opts []selector.SelectOption
+		}{
+			{"no option", nil},
+			{"empty filter option", []selector.SelectOption{opt}},
+			{"filter", []selector.SelectOption{keepAll}},
+		} {
+			call := func() {
+				_, done, err := s.Select(ctx, c.opts...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				done(ctx, selector.DoneInfo{BytesSent: true, BytesReceived: true})
+			}
+			call() // warm the pools
+			want := 0.0
+			if bal.name == "p2c" {
+				want = 1
+			}
+			if got := testing.AllocsPerRun(200, call); got != want {
+				t.Errorf("%s, %s: Select and done allocate %v times per call, want %v", bal.name, c.name, got, want)
+			}
+		}
+	}
+}
