@@ -86,6 +86,7 @@ type options struct {
 	signingMethod jwt.SigningMethod
 	claims        func() jwt.Claims
 	tokenHeader   map[string]any
+	parserOpts    []jwt.ParserOption
 }
 
 // WithSigningMethod sets the signing method. Server accepts only tokens
@@ -109,6 +110,21 @@ func WithClaims(f func() jwt.Claims) Option {
 // be overridden. Server ignores this option. Default: none.
 func WithTokenHeader(header map[string]any) Option {
 	return func(o *options) { o.tokenHeader = header }
+}
+
+// WithParserOptions adds options of the jwt parser Server verifies tokens
+// with, for example jwt.WithIssuer, jwt.WithAudience, jwt.WithLeeway,
+// jwt.WithExpirationRequired or jwt.WithTimeFunc. A token failing one of
+// the checks they add is rejected with ErrTokenParseFail (ErrTokenExpired
+// for its time window). Options add up across calls. The signing method
+// set by WithSigningMethod still decides alone which "alg" is accepted: a
+// jwt.WithValidMethods given here is overridden. Client ignores this
+// option. Default: none.
+//
+// Kratos v3 added this option to its JWT middleware; the same name and
+// signature here.
+func WithParserOptions(opts ...jwt.ParserOption) Option {
+	return func(o *options) { o.parserOpts = append(o.parserOpts, opts...) }
 }
 
 func newOptions(opts []Option) *options {
@@ -136,7 +152,10 @@ func Server(keyFunc jwt.Keyfunc, opts ...Option) middleware.Middleware {
 	if o.signingMethod != nil {
 		alg = o.signingMethod.Alg()
 	}
-	parser := jwt.NewParser(jwt.WithValidMethods([]string{alg}))
+	// The configured method is applied last, so that no parser option can
+	// widen the accepted algorithms.
+	popts := append(append([]jwt.ParserOption(nil), o.parserOpts...), jwt.WithValidMethods([]string{alg}))
+	parser := jwt.NewParser(popts...)
 	return func(handler middleware.Handler) middleware.Handler {
 		return func(ctx context.Context, req any) (any, error) {
 			tr, ok := transport.FromServerContext(ctx)
