@@ -273,10 +273,10 @@ func (s *Server) serveCall(w http.ResponseWriter, req *http.Request, sr *serverR
 	unary := m.spec.StreamType == rpcwire.Unary
 	var deadline time.Time
 	if s.timeout > 0 && unary {
-		deadline = time.Now().Add(s.timeout)
+		deadline = s.now().Add(s.timeout)
 	}
 	if d, ok := st.Timeout(); ok {
-		if caller := time.Now().Add(d); deadline.IsZero() || caller.Before(deadline) {
+		if caller := s.now().Add(d); deadline.IsZero() || caller.Before(deadline) {
 			deadline = caller
 		}
 	}

@@ -253,6 +253,7 @@ type Server struct {
 	bodyTimeout      time.Duration
 	bodyTimeoutSet   bool
 	maxBody          int64
+	clockBase        time.Time // see now
 	filters          []FilterFunc
 	middleware       matcher.Matcher
 	decVars          DecodeRequestFunc
@@ -336,6 +337,7 @@ func NewServer(opts ...ServerOption) *Server {
 		address:     ":0",
 		timeout:     defaultTimeout,
 		maxBody:     defaultMaxRequestBody,
+		clockBase:   time.Now(),
 		middleware:  matcher.New(),
 		decVars:     DefaultRequestVars,
 		decQuery:    DefaultRequestQuery,
@@ -484,6 +486,15 @@ func (s *Server) ServeHTTP(res http.ResponseWriter, req *http.Request) {
 	s.Handler.ServeHTTP(res, req)
 }
 
+// now returns the current time for request deadlines from the monotonic
+// clock alone (one clock read, where time.Now makes two): the server's
+// creation time plus the monotonic time since. Its wall clock part can
+// differ from time.Now by the wall clock's adjustments since then;
+// deadlines compare and count down on the monotonic part.
+func (s *Server) now() time.Time {
+	return s.clockBase.Add(time.Since(s.clockBase))
+}
+
 // serverRequest is the per-request state, allocated once per request.
 type serverRequest struct {
 	tr     Transport
@@ -606,11 +617,11 @@ func (s *Server) dispatch(w http.ResponseWriter, req *http.Request) {
 	}
 	var deadline time.Time
 	if s.timeout > 0 && timed {
-		deadline = time.Now().Add(s.timeout)
+		deadline = s.now().Add(s.timeout)
 	}
 	if v, ok := req.Header[timeoutHeader]; ok {
 		if d, ok := parseTimeoutMs(v); ok {
-			if caller := time.Now().Add(d); deadline.IsZero() || caller.Before(deadline) {
+			if caller := s.now().Add(d); deadline.IsZero() || caller.Before(deadline) {
 				deadline = caller
 			}
 		}
@@ -675,9 +686,9 @@ func (s *Server) boundBody(w http.ResponseWriter, deadline time.Time) {
 	case s.bodyTimeoutSet && s.bodyTimeout <= 0:
 		return
 	case s.bodyTimeoutSet:
-		deadline = time.Now().Add(s.bodyTimeout)
+		deadline = s.now().Add(s.bodyTimeout)
 	case deadline.IsZero():
-		deadline = time.Now().Add(defaultBodyTimeout)
+		deadline = s.now().Add(defaultBodyTimeout)
 	}
 	// net/http's own writers take the deadline directly, without the
 	// controller's allocation; wrappers are unwrapped by the controller.
