@@ -11,7 +11,9 @@
 //     goroutine runs, so that each server's Start is called before the
 //     instance is registered and before any Stop;
 //  4. register the instance with the Registrar under RegistrarTimeout;
-//  5. run the AfterStart hooks;
+//  5. run the AfterStart hooks; once they succeed the startup is over,
+//     which servers that care learn through their Start context (the
+//     admin server's /readyz answers 200 only from then on);
 //  6. wait for a signal, a call to Stop, the cancellation of the Context
 //     option, or a server failing;
 //  7. stop: BeforeStop hooks, the servers' drain (transport.Drainer) and
@@ -44,6 +46,7 @@ import (
 	"time"
 
 	"github.com/seed6ad8aa6b/kratos/internal/applog"
+	"github.com/seed6ad8aa6b/kratos/internal/appstart"
 	"github.com/seed6ad8aa6b/kratos/log"
 	"github.com/seed6ad8aa6b/kratos/registry"
 	"github.com/seed6ad8aa6b/kratos/transport"
@@ -167,7 +170,8 @@ func (a *App) Run() error {
 	// in-flight requests survive a graceful stop.
 	// Once the stop is over (gracefully or not), their context is
 	// cancelled too, so a custom server whose Start ran late still ends.
-	octx, endServe := context.WithCancel(applog.NewContext(NewContext(a.opts.ctx, a), a.opts.logger))
+	startupDone := make(chan struct{})
+	octx, endServe := context.WithCancel(appstart.NewContext(applog.NewContext(NewContext(a.opts.ctx, a), a.opts.logger), startupDone))
 	defer endServe()
 	startErrs := make(chan error, len(a.opts.servers))
 	var started sync.WaitGroup
@@ -213,6 +217,9 @@ func (a *App) Run() error {
 				break
 			}
 		}
+	}
+	if !failed {
+		close(startupDone) // servers waiting for the startup (readiness) may go on
 	}
 
 	pending := len(a.opts.servers)

@@ -102,7 +102,8 @@ func TestAppStopFlipsReadinessFirst(t *testing.T) {
 	go func() { done <- app.Run() }()
 	<-started
 
-	if code, body := get(t, adminURL+"/readyz"); code != 200 {
+	// The startup is over once the AfterStart hook has returned.
+	if code, body := waitReady(t, adminURL); code != 200 {
 		t.Fatalf("GET /readyz while running = %d %q, want 200", code, body)
 	}
 	slow := make(chan string, 1)
@@ -173,6 +174,67 @@ func TestReadinessFollowsGRPCHealth(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// waitReady polls /readyz until it answers 200 or 10s pass, and returns
+// the last answer.
+func waitReady(t *testing.T, adminURL string) (int, string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, body := get(t, adminURL+"/readyz")
+		if code == 200 || time.Now().After(deadline) {
+			return code, body
+		}
+		runtime.Gosched()
+	}
+}
+
+// TestReadinessWaitsForAfterStart checks that /readyz answers 503 while
+// the App's AfterStart hooks run (a warm-up, say), and 200 once they are
+// over.
+func TestReadinessWaitsForAfterStart(t *testing.T) {
+	al := listen(t)
+	adminURL := "http://" + al.Addr().String()
+	as := admin.New(admin.WithListener(al))
+	inHook, release := make(chan struct{}), make(chan struct{})
+	app := kratos.New(kratos.Server(as), kratos.Signal(), kratos.WithDrainDelay(0),
+		kratos.AfterStart(func(context.Context) error {
+			close(inHook)
+			<-release
+			return nil
+		}))
+	done := make(chan error, 1)
+	go func() { done <- app.Run() }()
+	<-inHook
+	// The admin server serves once its Start runs; wait for that.
+	deadline := time.Now().Add(10 * time.Second)
+	var code int
+	var body string
+	for {
+		c, b, err := fetch(adminURL + "/readyz")
+		if err == nil {
+			code, body = c, b
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the admin server did not answer: %v", err)
+		}
+		runtime.Gosched()
+	}
+	if code != 503 || !strings.Contains(body, admin.ErrStarting.Error()) {
+		t.Errorf("GET /readyz during AfterStart = %d %q, want 503 %q", code, body, admin.ErrStarting)
+	}
+	close(release)
+	if code, body := waitReady(t, adminURL); code != 200 {
+		t.Errorf("GET /readyz after AfterStart = %d %q, want 200", code, body)
+	}
+	if err := app.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Run() = %v", err)
+	}
+}
 func errString(err error) string {
 	if err == nil {
 		return "ok"

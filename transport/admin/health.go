@@ -47,12 +47,14 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 // Not-ready reasons of Ready that concern the server itself.
 var (
 	ErrNotStarted = errors.New("admin: not started")
+	ErrStarting   = errors.New("admin: the app is starting")
 	ErrDraining   = errors.New("admin: draining")
 )
 
 // Ready reports why the service is not ready, or nil when it is: the
-// server must serve (Start), must not be draining or stopped (Drain,
-// Stop), and every readiness check must pass. The checks run only when
+// server must serve (Start), the App that started it must have finished
+// its startup (AfterStart hooks included), the server must not be
+// draining or stopped (Drain, Stop), and every readiness check must pass. The checks run only when
 // the server itself is ready; their errors are wrapped with their names
 // and joined. /readyz answers with it.
 func (s *Server) Ready(ctx context.Context) error {
@@ -61,6 +63,13 @@ func (s *Server) Ready(ctx context.Context) error {
 		return ErrDraining
 	case !s.serving.Load():
 		return ErrNotStarted
+	}
+	if ch := s.startup.Load(); ch != nil {
+		select {
+		case <-*ch:
+		default:
+			return ErrStarting
+		}
 	}
 	var errs []error
 	for _, c := range s.opts.checks {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seed6ad8aa6b/kratos/internal/applog"
+	"github.com/seed6ad8aa6b/kratos/internal/appstart"
 	"github.com/seed6ad8aa6b/kratos/log"
 	"github.com/seed6ad8aa6b/kratos/transport"
 	"github.com/seed6ad8aa6b/kratos/transport/http/pprof"
@@ -121,7 +122,10 @@ type Server struct {
 	mux  *http.ServeMux
 	srv  *http.Server
 
-	serving  atomic.Bool // Start has the listener and serves
+	serving atomic.Bool // Start has the listener and serves
+	// startup is closed when the App that started the server has finished
+	// its startup (AfterStart hooks included); nil when no App started it.
+	startup  atomic.Pointer[<-chan struct{}]
 	draining atomic.Bool // Drain or Stop was called: not ready, for good
 	log      atomic.Pointer[log.Helper]
 
@@ -175,7 +179,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Start listens, unless WithListener gave a listener, and serves until
-// Stop; from then on /readyz may answer 200. It returns nil once the
+// Stop; from then on /readyz may answer 200 — when an App runs the server,
+// only once the App's startup is over, AfterStart hooks included (until
+// then /readyz answers 503 ErrStarting). It returns nil once the
 // server has been stopped, and at once when Stop came first. Requests'
 // base context is ctx.
 func (s *Server) Start(ctx context.Context) error {
@@ -194,6 +200,9 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	s.lis = lis
 	s.srv.BaseContext = func(net.Listener) context.Context { return ctx }
+	if ch, ok := appstart.FromContext(ctx); ok {
+		s.startup.Store(&ch)
+	}
 	s.serving.Store(true)
 	s.mu.Unlock()
 
