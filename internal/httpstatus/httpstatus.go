@@ -8,6 +8,7 @@ package httpstatus
 
 import (
 	"net/http"
+	"sync/atomic"
 
 	"google.golang.org/grpc/codes"
 )
@@ -17,9 +18,26 @@ import (
 // to codes.Canceled.
 const ClientClosed = 499
 
+// preconditionFailed is set by SetPreconditionFailed; false (Kratos v2's
+// tables) until then.
+var preconditionFailed atomic.Bool
+
+// SetPreconditionFailed chooses, for the whole process, how HTTP 412
+// (Precondition Failed) and codes.FailedPrecondition convert. With true they
+// map to each other, as in Kratos v3. With false, the default and Kratos
+// v2's tables, 412 has no gRPC counterpart (codes.Unknown) and
+// codes.FailedPrecondition is 400. Every other code converts the same
+// either way. It is safe to call concurrently with conversions, but meant
+// for program start-up: errors already converted keep their codes.
+func SetPreconditionFailed(on bool) { preconditionFailed.Store(on) }
+
+// PreconditionFailed reports what SetPreconditionFailed chose.
+func PreconditionFailed() bool { return preconditionFailed.Load() }
+
 // FromGRPCCode returns the HTTP status code for a gRPC code.
 // codes.OK is 200; a code it does not know, including values outside the
-// range grpc defines, is 500 (Internal Server Error).
+// range grpc defines, is 500 (Internal Server Error). codes.FailedPrecondition
+// is 400, or 412 after SetPreconditionFailed(true).
 func FromGRPCCode(code codes.Code) int {
 	switch code {
 	case codes.OK:
@@ -43,6 +61,9 @@ func FromGRPCCode(code codes.Code) int {
 	case codes.ResourceExhausted:
 		return http.StatusTooManyRequests
 	case codes.FailedPrecondition:
+		if preconditionFailed.Load() {
+			return http.StatusPreconditionFailed
+		}
 		return http.StatusBadRequest
 	case codes.Aborted:
 		return http.StatusConflict
@@ -63,7 +84,8 @@ func FromGRPCCode(code codes.Code) int {
 // ToGRPCCode returns the gRPC code for an HTTP status code.
 // 200 is codes.OK; a status code without a counterpart, including any
 // other 2xx and values that are not HTTP status codes at all, is
-// codes.Unknown.
+// codes.Unknown. 412 has a counterpart, codes.FailedPrecondition, only
+// after SetPreconditionFailed(true).
 //
 // The mapping is not a bijection: 409 goes to codes.Aborted although both
 // codes.Aborted and codes.AlreadyExists come back as 409, and 400 goes to
@@ -84,6 +106,10 @@ func ToGRPCCode(code int) codes.Code {
 		return codes.Aborted
 	case http.StatusTooManyRequests:
 		return codes.ResourceExhausted
+	case http.StatusPreconditionFailed:
+		if preconditionFailed.Load() {
+			return codes.FailedPrecondition
+		}
 	case ClientClosed:
 		return codes.Canceled
 	case http.StatusInternalServerError:
