@@ -10,6 +10,7 @@ package swrr
 
 import (
 	"math"
+	"reflect"
 	"sync"
 )
 
@@ -25,6 +26,13 @@ type Weighted interface {
 type State struct {
 	mu      sync.Mutex
 	current map[string]*float64
+
+	// The nodes of the last Pick and their entries of current, in the
+	// same order, so that a Pick over the same nodes, the common case,
+	// finds its entries without hashing an address. lastNodes is empty
+	// when a node's type is not comparable.
+	lastNodes []any
+	lastCur   []*float64
 }
 
 // Pick returns the index of the node to use, or -1 when nodes is empty.
@@ -36,9 +44,7 @@ func Pick[N Weighted](s *State, nodes []N) int {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.current == nil {
-		s.current = make(map[string]*float64, len(nodes))
-	}
+	weights := entries(s, nodes)
 	uniform := true
 	for _, n := range nodes {
 		if usable(n.Weight()) {
@@ -58,12 +64,7 @@ func Pick[N Weighted](s *State, nodes []N) int {
 			}
 		}
 		total += w
-		addr := n.Address()
-		cur := s.current[addr]
-		if cur == nil {
-			cur = new(float64)
-			s.current[addr] = cur
-		}
+		cur := weights[i]
 		*cur += w
 		if picked < 0 || *cur > *best {
 			picked, best = i, cur
@@ -86,6 +87,50 @@ func Pick[N Weighted](s *State, nodes []N) int {
 		s.current = keep
 	}
 	return picked
+}
+
+// entries returns the current weights of nodes, in their order, adding
+// those of new nodes. s.mu must be held.
+func entries[N Weighted](s *State, nodes []N) []*float64 {
+	if len(nodes) == len(s.lastNodes) {
+		same := true
+		for i, n := range nodes {
+			// The types of lastNodes are comparable, so this cannot
+			// panic: values of different types are just unequal.
+			if any(n) != s.lastNodes[i] {
+				same = false
+				break
+			}
+		}
+		if same {
+			return s.lastCur
+		}
+	}
+	if s.current == nil {
+		s.current = make(map[string]*float64, len(nodes))
+	}
+	clear(s.lastNodes)
+	lastNodes, lastCur := s.lastNodes[:0], s.lastCur[:0]
+	comparable := true
+	for _, n := range nodes {
+		addr := n.Address()
+		cur := s.current[addr]
+		if cur == nil {
+			cur = new(float64)
+			s.current[addr] = cur
+		}
+		lastCur = append(lastCur, cur)
+		if t := reflect.TypeOf(any(n)); t == nil || !t.Comparable() {
+			comparable = false
+		}
+		lastNodes = append(lastNodes, any(n))
+	}
+	if !comparable {
+		clear(lastNodes)
+		lastNodes = lastNodes[:0]
+	}
+	s.lastNodes, s.lastCur = lastNodes, lastCur
+	return lastCur
 }
 
 func usable(w float64) bool {

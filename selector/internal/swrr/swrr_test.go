@@ -2,6 +2,7 @@ package swrr
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -80,6 +81,51 @@ func TestStateSurvivesNodeSetChange(t *testing.T) {
 	}
 }
 
+// listNode is a node of a type that is not comparable.
+type listNode []string
+
+func (n listNode) Address() string { return n[0] }
+func (n listNode) Weight() float64 { return 1 }
+
+func TestPickNodesOfIncomparableType(t *testing.T) {
+	var s State
+	nodes := []Weighted{listNode{"a"}, listNode{"b"}}
+	var got []int
+	for range 4 {
+		got = append(got, Pick(&s, nodes))
+	}
+	if want := []int{0, 1, 0, 1}; !slices.Equal(got, want) {
+		t.Errorf("picks = %v, want %v", got, want)
+	}
+	// Mixed with comparable ones, which are compared with them.
+	mixed := []Weighted{&node{addr: "a", weight: 1}, listNode{"b"}}
+	for range 2 {
+		Pick(&s, mixed)
+	}
+}
+
+func TestStateFollowsChangingSubsets(t *testing.T) {
+	// The same node values in subsets that change from pick to pick, as
+	// node filters make them, share the current weights of the full set.
+	var s State
+	a, b, c := &node{addr: "a", weight: 1}, &node{addr: "b", weight: 1}, &node{addr: "c", weight: 1}
+	all := []Weighted{a, b, c}
+	var got strings.Builder
+	for i := range 6 {
+		nodes := all
+		if i%2 == 1 {
+			nodes = []Weighted{b, c}
+		}
+		got.WriteString(nodes[Pick(&s, nodes)].Address())
+	}
+	// Each pick adds every candidate's weight to its current weight and
+	// takes the candidates' total off the winner's: a (a=-2 b=1 c=1),
+	// b (b=0 c=2), c (a=-1 b=1 c=0), b (b=0 c=1), c (a=0 b=1 c=-1), b.
+	if want := "abcbcb"; got.String() != want {
+		t.Errorf("picks = %q, want %q", got.String(), want)
+	}
+}
+
 func TestStateForgetsDepartedNodes(t *testing.T) {
 	var s State
 	for i := range 200 {
@@ -113,5 +159,21 @@ func TestPickConcurrent(t *testing.T) {
 	wg.Wait()
 	if got["a"] != 2400 || got["b"] != 800 {
 		t.Errorf("picks = %v, want a:2400 b:800", got)
+	}
+}
+
+// BenchmarkPick picks among five nodes held as interface values, as the
+// selectors hold them, the node set the same from pick to pick.
+func BenchmarkPick(b *testing.B) {
+	nodes := make([]Weighted, 5)
+	for i := range nodes {
+		nodes[i] = &node{addr: "10.0.0." + string(rune('1'+i)) + ":8000", weight: float64(1 + i%2)}
+	}
+	var s State
+	b.ReportAllocs()
+	for b.Loop() {
+		if Pick(&s, nodes) < 0 {
+			b.Fatal("no pick")
+		}
 	}
 }
