@@ -212,11 +212,21 @@ func newHandlerConfig(opts []HandlerOption) *handlerConfig {
 // decorate puts the filter (with the minimum level min, when not nil)
 // and then the extractors in front of h, so that extracted attributes are
 // masked too.
+//
+// When h is itself decorated (NewLogger(NewHandler(...))), the new filter
+// goes under its extractors and the extractors are merged, so that the
+// attributes of ContextWithAttrs are added once.
 func (c *handlerConfig) decorate(h slog.Handler, min slog.Leveler) slog.Handler {
+	extractors := c.extractors
+	if inner, ok := h.(*contextHandler); ok {
+		h = inner.next
+		// Both lists start with AttrsFromContext.
+		extractors = append(inner.extractors[:len(inner.extractors):len(inner.extractors)], extractors[1:]...)
+	}
 	if f := newFilterHandler(h, min, c.filter); f != nil {
 		h = f
 	}
-	return &contextHandler{next: h, extractors: c.extractors}
+	return &contextHandler{next: h, extractors: extractors}
 }
 
 type contextAttrsKey struct{}

@@ -307,3 +307,15 @@ func TestContextWithAttrs(t *testing.T) {
 
 // v3TraceKey marks a context that carries a trace in TestNewHandlerOptions.
 type v3TraceKey struct{}
+
+func TestNewLoggerOverNewHandler(t *testing.T) {
+	var buf bytes.Buffer
+	trace := func(context.Context) []slog.Attr { return []slog.Attr{slog.String("trace_id", "t1")} }
+	h := NewHandler(WithWriter(&buf), WithReplaceAttr(v3NoTime), WithFilter(FilterKey("a")))
+	l := NewLogger(h, WithExtractor(trace), WithFilter(FilterKey("request_id")))
+	ctx := ContextWithAttrs(context.Background(), slog.String("request_id", "r1"))
+	l.InfoContext(ctx, "m", "a", 1, "b", 2)
+	if got, want := buf.String(), "level=INFO msg=m a=*** b=2 request_id=*** trace_id=t1\n"; got != want {
+		t.Errorf("output = %q, want %q", got, want)
+	}
+}
