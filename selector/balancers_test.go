@@ -94,10 +94,8 @@ func BenchmarkSelectPaths(b *testing.B) {
 
 // TestSelectAllocatesNothing checks that a successful call through the
 // Default selector of every balancer, with outlier ejection on, allocates
-// nothing but what the balancer's nodes do: Select with a node filter
-// option and a Peer in the context, as the HTTP client makes it, and the
-// call to its DoneFunc. p2c's ewma nodes allocate the DoneFunc of each
-// pick, which holds the pick's start time, ejection or not.
+// nothing: Select with a node filter option and a Peer in the context, as
+// the HTTP client makes it, and the call to its DoneFunc.
 func TestSelectAllocatesNothing(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector makes sync.Pool drop objects")
@@ -124,12 +122,8 @@ func TestSelectAllocatesNothing(t *testing.T) {
 				done(ctx, selector.DoneInfo{BytesSent: true, BytesReceived: true})
 			}
 			call() // warm the pools
-			want := 0.0
-			if bal.name == "p2c" {
-				want = 1
-			}
-			if got := testing.AllocsPerRun(200, call); got != want {
-				t.Errorf("%s, %s: Select and done allocate %v times per call, want %v", bal.name, c.name, got, want)
+			if got := testing.AllocsPerRun(200, call); got != 0 {
+				t.Errorf("%s, %s: Select and done allocate %v times per call, want 0", bal.name, c.name, got)
 			}
 		}
 	}

@@ -33,6 +33,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"sync"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -87,12 +88,36 @@ func (n *Node) Raw() selector.Node { return n.Node }
 
 // Pick counts a request in flight. The returned DoneFunc must be called
 // exactly once, when the request is over; it records the latency and
-// whether the request failed.
+// whether the request failed. DoneFuncs are recycled, so that Pick
+// allocates nothing: one called a second time may count against the
+// request of a later Pick.
 func (n *Node) Pick() selector.DoneFunc {
-	start := n.stats.Start()
-	return func(_ context.Context, di selector.DoneInfo) {
-		n.stats.Done(start, n.failed(di.Err))
+	p, _ := pickPool.Get().(*pick)
+	if p == nil {
+		p = new(pick)
+		p.fn = p.done
 	}
+	p.node, p.start = n, n.stats.Start()
+	return p.fn
+}
+
+// pick is the DoneFunc of one Pick, pooled.
+type pick struct {
+	node  *Node
+	start int64
+	fn    selector.DoneFunc // p.done, bound once
+}
+
+var pickPool sync.Pool
+
+func (p *pick) done(_ context.Context, di selector.DoneInfo) {
+	n, start := p.node, p.start
+	if n == nil {
+		return // called twice
+	}
+	p.node = nil
+	pickPool.Put(p)
+	n.stats.Done(start, n.failed(di.Err))
 }
 
 // Weight returns the effective weight described in the package comment.

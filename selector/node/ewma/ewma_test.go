@@ -125,6 +125,20 @@ func TestInflightLowersWeight(t *testing.T) {
 	}
 }
 
+func TestDoneTwiceCountsOnce(t *testing.T) {
+	n, c := build(&Builder{})
+	done := n.Pick()
+	c.advance(10 * time.Millisecond)
+	done(context.Background(), selector.DoneInfo{})
+	idle := n.Weight()
+	done(context.Background(), selector.DoneInfo{})
+	// A second call must not count the request as ended again, which
+	// would make the in-flight count negative and the weight change.
+	if got := n.Weight(); got != idle {
+		t.Errorf("Weight() after a second done = %v, want %v", got, idle)
+	}
+}
+
 func TestPickElapsedAndRaw(t *testing.T) {
 	n, c := build(&Builder{})
 	if got := n.PickElapsed(); got != math.MaxInt64 {
