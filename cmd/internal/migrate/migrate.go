@@ -6,6 +6,13 @@
 // replace by the compat module (see package compat) stay; otherwise they are
 // dropped and the generated compat module is removed.
 //
+// One kind of import is not rewritten: in a file that imports
+// github.com/go-kratos/aegis, the imports of middleware/ratelimit and
+// middleware/circuitbreaker keep Kratos's path. Kratos's WithLimiter and
+// WithCircuitBreaker take aegis's limiter and breaker, which only the compat
+// module generated with --aegis accepts (ours take our own types), so
+// rewriting them would break the build; the compat module then stays too.
+//
 // Plan computes the changes without touching anything; Plan.Diff shows them
 // and Plan.Write applies them.
 package migrate
@@ -40,9 +47,14 @@ type Change struct {
 type Result struct {
 	Root    string
 	Changes []Change
-	// NeededBy lists the packages outside the project that still import
-	// Kratos; when it is not empty the compat module is kept.
+	// NeededBy lists the packages that still import Kratos after the
+	// migration: packages of other modules, and the project's own packages
+	// that keep an import (see Kept). When it is not empty the compat module
+	// is kept.
 	NeededBy []string
+	// Kept lists the imports left on Kratos's path, as "file: import path"
+	// (see the package documentation).
+	Kept []string
 	// RemoveDir is the compat module directory (relative) that Write
 	// removes because nothing needs it any more; empty when none.
 	RemoveDir string
@@ -61,10 +73,12 @@ func Plan(ctx context.Context, dir, version string) (*Result, error) {
 	}
 	res := &Result{Root: root}
 	// Who outside the project imports Kratos is read before anything changes.
-	res.NeededBy, err = dependentsOfKratos(ctx, root)
+	var mainMod string
+	res.NeededBy, mainMod, err = dependentsOfKratos(ctx, root)
 	if err != nil {
 		return nil, err
 	}
+	keptBy := map[string]bool{} // project packages keeping an import
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -83,7 +97,18 @@ func Plan(ctx context.Context, dir, version string) (*Result, error) {
 		var rewrite func([]byte) ([]byte, error)
 		switch filepath.Ext(p) {
 		case ".go":
-			rewrite = func(src []byte) ([]byte, error) { return rewriteGo(p, src) }
+			rewrite = func(src []byte) ([]byte, error) {
+				nw, kept, err := rewriteGo(p, src)
+				for _, imp := range kept {
+					res.Kept = append(res.Kept, filepath.ToSlash(rel)+": "+imp)
+					pkg := mainMod
+					if d := filepath.ToSlash(filepath.Dir(rel)); d != "." {
+						pkg += "/" + d
+					}
+					keptBy[pkg] = true
+				}
+				return nw, err
+			}
 		case ".proto":
 			rewrite = func(src []byte) ([]byte, error) { return rewriteProto(src), nil }
 		default:
@@ -105,6 +130,11 @@ func Plan(ctx context.Context, dir, version string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	for pkg := range keptBy {
+		res.NeededBy = append(res.NeededBy, pkg)
+	}
+	sort.Strings(res.NeededBy)
+	sort.Strings(res.Kept)
 	if err := res.planGoMod(ctx, version); err != nil {
 		return nil, err
 	}
@@ -123,15 +153,28 @@ func newPath(p string) (string, bool) {
 	return "", false
 }
 
+// takesAegis holds the Kratos packages whose options take aegis types,
+// which ours do not (see the package documentation).
+var takesAegis = map[string]bool{
+	compat.Kratos + "/middleware/ratelimit":      true,
+	compat.Kratos + "/middleware/circuitbreaker": true,
+}
+
 // rewriteGo replaces the import paths naming Kratos and nothing else, so
-// the rest of the file keeps its bytes.
-func rewriteGo(name string, src []byte) ([]byte, error) {
+// the rest of the file keeps its bytes. kept lists the Kratos imports left
+// as they are.
+func rewriteGo(name string, src []byte) (out []byte, kept []string, err error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, name, src, parser.ImportsOnly|parser.ParseComments)
 	if err != nil {
-		return nil, fmt.Errorf("migrate: %w", err)
+		return nil, nil, fmt.Errorf("migrate: %w", err)
 	}
-	var out bytes.Buffer
+	usesAegis := false
+	for _, spec := range f.Imports {
+		p, _ := strconv.Unquote(spec.Path.Value)
+		usesAegis = usesAegis || p == compat.Aegis || strings.HasPrefix(p, compat.Aegis+"/")
+	}
+	var b bytes.Buffer
 	last := 0
 	for _, spec := range f.Imports {
 		p, err := strconv.Unquote(spec.Path.Value)
@@ -142,13 +185,17 @@ func rewriteGo(name string, src []byte) ([]byte, error) {
 		if !ok {
 			continue
 		}
+		if usesAegis && takesAegis[p] {
+			kept = append(kept, p)
+			continue
+		}
 		start, end := fset.Position(spec.Path.Pos()).Offset, fset.Position(spec.Path.End()).Offset
-		out.Write(src[last:start])
-		out.WriteString(strconv.Quote(np))
+		b.Write(src[last:start])
+		b.WriteString(strconv.Quote(np))
 		last = end
 	}
-	out.Write(src[last:])
-	return out.Bytes(), nil
+	b.Write(src[last:])
+	return b.Bytes(), kept, nil
 }
 
 var goPackageRE = regexp.MustCompile(`(option\s+go_package\s*=\s*")` + regexp.QuoteMeta(compat.Kratos) + `([/;"])`)
@@ -243,18 +290,16 @@ func isCompatModule(dir string) bool {
 }
 
 // dependentsOfKratos lists the packages of other modules, in the project's
-// build, that import a Kratos package.
-func dependentsOfKratos(ctx context.Context, root string) ([]string, error) {
+// build, that import a Kratos package; mainMod is the project's module path.
+func dependentsOfKratos(ctx context.Context, root string) (needed []string, mainMod string, err error) {
 	var out bytes.Buffer
 	if err := runGo(ctx, root, &out, "list", "-e", "-deps", "-test", "-json=ImportPath,Imports,Module", "./..."); err != nil {
-		return nil, fmt.Errorf("migrate: find the dependencies that import Kratos: %w", err)
+		return nil, "", fmt.Errorf("migrate: find the dependencies that import Kratos: %w", err)
 	}
-	var mainMod string
 	if err := runGoString(ctx, root, &mainMod, "list", "-m"); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	seen := map[string]bool{}
-	var needed []string
 	dec := json.NewDecoder(&out)
 	for dec.More() {
 		var p struct {
@@ -263,7 +308,7 @@ func dependentsOfKratos(ctx context.Context, root string) ([]string, error) {
 			Module     *struct{ Path string }
 		}
 		if err := dec.Decode(&p); err != nil {
-			return nil, fmt.Errorf("migrate: go list: %w", err)
+			return nil, "", fmt.Errorf("migrate: go list: %w", err)
 		}
 		if p.Module == nil || p.Module.Path == mainMod || p.Module.Path == compat.Kratos || seen[p.ImportPath] {
 			continue
@@ -277,7 +322,7 @@ func dependentsOfKratos(ctx context.Context, root string) ([]string, error) {
 		}
 	}
 	sort.Strings(needed)
-	return needed, nil
+	return needed, mainMod, nil
 }
 
 func runGoString(ctx context.Context, dir string, s *string, args ...string) error {
@@ -308,6 +353,9 @@ func (r *Result) Diff() string {
 	var b strings.Builder
 	for _, c := range r.Changes {
 		b.WriteString(unifiedDiff(c.Path, c.Old, c.New))
+	}
+	for _, k := range r.Kept {
+		fmt.Fprintf(&b, "# kept %s (it takes aegis types; ours does not)\n", k)
 	}
 	if r.RemoveDir != "" {
 		fmt.Fprintf(&b, "# remove %s (the compat module; no dependency imports Kratos any more)\n", r.RemoveDir)

@@ -182,3 +182,38 @@ func TestUnifiedDiff(t *testing.T) {
 		}
 	}
 }
+
+// TestRewriteGoKeepsAegisTakingImports: in a file that imports aegis, the
+// imports of Kratos's ratelimit and circuitbreaker stay (only the compat
+// module's take aegis types); everywhere else every Kratos import moves.
+func TestRewriteGoKeepsAegisTakingImports(t *testing.T) {
+	const k = compat.Kratos
+	tests := []struct {
+		name, src, want string
+		kept            []string
+	}{
+		{
+			name: "aegis",
+			src:  "package p\n\nimport (\n\t\"github.com/go-kratos/aegis/ratelimit/bbr\"\n\t\"" + k + "/middleware/ratelimit\"\n\tcb \"" + k + "/middleware/circuitbreaker\"\n\t\"" + k + "/log\"\n)\n",
+			want: "package p\n\nimport (\n\t\"github.com/go-kratos/aegis/ratelimit/bbr\"\n\t\"" + k + "/middleware/ratelimit\"\n\tcb \"" + k + "/middleware/circuitbreaker\"\n\t\"" + compat.Ours + "/log\"\n)\n",
+			kept: []string{k + "/middleware/ratelimit", k + "/middleware/circuitbreaker"},
+		},
+		{
+			name: "no aegis",
+			src:  "package p\n\nimport \"" + k + "/middleware/ratelimit\"\n",
+			want: "package p\n\nimport \"" + compat.Ours + "/middleware/ratelimit\"\n",
+		},
+	}
+	for _, tt := range tests {
+		got, kept, err := rewriteGo("p.go", []byte(tt.src))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if string(got) != tt.want {
+			t.Errorf("%s: rewriteGo() =\n%s\nwant\n%s", tt.name, got, tt.want)
+		}
+		if strings.Join(kept, ",") != strings.Join(tt.kept, ",") {
+			t.Errorf("%s: kept = %q, want %q", tt.name, kept, tt.kept)
+		}
+	}
+}
