@@ -114,6 +114,7 @@ var layers = map[string]int{
 	"internal/repocheck":   0,
 	"internal/matcher":     1, // selects middleware.Middleware values
 	"internal/testgreeter": 4, // test support: a service over both transports
+	"bench":                4, // benchmarks of whole servers
 	"":                     4,
 }
 
