@@ -40,3 +40,14 @@ func ToGRPCCode(code int) codes.Code { return DefaultConverter.ToGRPCCode(code) 
 // FromGRPCCode returns DefaultConverter.FromGRPCCode(code): codes.OK is 200,
 // an unknown code is 500.
 func FromGRPCCode(code codes.Code) int { return DefaultConverter.FromGRPCCode(code) }
+
+// SetPreconditionFailed chooses, for the whole process, how HTTP 412
+// (Precondition Failed) and codes.FailedPrecondition convert: with true
+// they map to each other, as in Kratos v3; with false, the default, they
+// convert as in Kratos v2 (412 is codes.Unknown, codes.FailedPrecondition
+// is 400). Package errors and the default converter follow it. Call it at
+// start-up, before any request: errors already converted keep their
+// codes.
+//
+// This function is not part of Kratos (v3 changed the tables instead).
+func SetPreconditionFailed(on bool) { httpstatus.SetPreconditionFailed(on) }
