@@ -102,7 +102,7 @@ func (c *serverCall) begin(ctx context.Context, st *callState, timeout time.Dura
 		}
 	}
 	if timeout > 0 {
-		if td := time.Now().Add(timeout); !ok || td.Before(d) {
+		if td := st.now().Add(timeout); !ok || td.Before(d) {
 			c.limited, c.deadline = true, td
 		}
 	}
@@ -130,7 +130,7 @@ func (c *serverCall) end() {
 		switch {
 		case c.Context.Err() != nil:
 			c.ended = endedWithParent
-		case c.limited && !time.Now().Before(c.deadline):
+		case c.limited && time.Until(c.deadline) <= 0:
 			c.ended = endedExpired
 		default:
 			c.ended = endedCancelled
@@ -194,7 +194,7 @@ func (c *serverCall) errLocked() error {
 	if c.watchBase && c.base.Err() != nil {
 		return context.Canceled
 	}
-	if c.limited && !time.Now().Before(c.deadline) {
+	if c.limited && time.Until(c.deadline) <= 0 {
 		return context.DeadlineExceeded
 	}
 	return nil

@@ -256,10 +256,27 @@ type Server struct {
 // callState is published by Endpoint and Start for the interceptors.
 type callState struct {
 	endpoint string
+	// clock is the server's creation time, with its monotonic clock
+	// reading; see now. Zero: read the clock with time.Now.
+	clock time.Time
 	// base is the context given to Start; handlers see its values. When
 	// it can be cancelled, merge is true and calls are cancelled with it.
 	base  context.Context
 	merge bool
+}
+
+// now returns the current time for call deadlines from the monotonic clock
+// alone: the server's creation time plus the monotonic time since, one
+// clock read where time.Now makes two (about 110 ns against 200 ns on a
+// virtual machine with kvm-clock). Its wall clock part can differ from
+// time.Now's by the adjustments of the wall clock since the server was
+// created; deadlines compare and count down on the monotonic part, as
+// time.Until and Time.Before use it when both times have one.
+func (st *callState) now() time.Time {
+	if st.clock.IsZero() {
+		return time.Now()
+	}
+	return st.clock.Add(time.Since(st.clock))
 }
 
 // The limits NewServer sets; see Options.
@@ -294,7 +311,7 @@ func NewServer(opts ...ServerOption) *Server {
 	for _, o := range opts {
 		o(srv)
 	}
-	srv.state.Store(&callState{})
+	srv.state.Store(&callState{clock: time.Now()})
 	srv.unaryChains.final = invokeUnary
 	srv.streamChains.final = invokeStream
 
@@ -440,7 +457,7 @@ func (s *Server) listenLocked() error {
 		s.endpoint = endpoint.NewEndpoint(endpoint.Scheme("grpc", s.tlsConf != nil), addr)
 	}
 	if st := s.state.Load(); st.endpoint == "" {
-		s.state.Store(&callState{endpoint: s.endpoint.String(), base: st.base, merge: st.merge})
+		s.state.Store(&callState{endpoint: s.endpoint.String(), clock: st.clock, base: st.base, merge: st.merge})
 	}
 	return nil
 }
@@ -463,6 +480,7 @@ func (s *Server) Start(ctx context.Context) error {
 	lis := s.lis
 	s.state.Store(&callState{
 		endpoint: s.endpoint.String(),
+		clock:    s.state.Load().clock,
 		base:     ctx,
 		merge:    ctx.Done() != nil,
 	})
