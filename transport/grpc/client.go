@@ -283,6 +283,10 @@ func unaryClientInterceptor(ms []middleware.Middleware, timeout time.Duration, f
 	if len(ms) > 0 {
 		h = middleware.Chain(ms...)(h)
 	}
+	// Deadlines come from the monotonic clock alone: one clock read where
+	// time.Now, which context.WithTimeout calls, makes two (see
+	// callState.now).
+	clock := time.Now()
 	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 		c := &clientCall{
 			tr:      Transport{endpoint: cc.Target(), operation: method, nodeFilters: filters},
@@ -294,7 +298,7 @@ func unaryClientInterceptor(ms []middleware.Middleware, timeout time.Duration, f
 		ctx = c.begin(ctx)
 		if timeout > 0 {
 			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, timeout)
+			ctx, cancel = context.WithDeadline(ctx, clock.Add(time.Since(clock)+timeout))
 			defer cancel()
 		}
 		out, err := h(ctx, req)
