@@ -65,7 +65,9 @@ func WithSubset(size int) ClientOption {
 
 // WithTimeout sets the time each unary call may take, and the time Dial
 // waits for discovery to start watching. The default is two seconds; zero
-// or less means no limit.
+// or less means no limit. As on the server, a call's deadline is taken
+// from the monotonic clock, so its wall clock reading can be off by the
+// adjustments of the system clock since Dial.
 func WithTimeout(timeout time.Duration) ClientOption {
 	return func(o *clientOptions) { o.timeout = timeout }
 }
