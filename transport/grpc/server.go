@@ -59,7 +59,7 @@ func Endpoint(endpoint *url.URL) ServerOption {
 // Timeout sets the time each unary call may take; its context is cancelled
 // when it runs out. The default is one second; zero or less means no limit.
 // A shorter deadline sent by the client is kept. Streams have no timeout.
-// The deadline is taken from the monotonic clock (see callState.now): its
+// The deadline is taken from the monotonic clock alone: its
 // wall clock reading can be off by the adjustments of the system clock
 // since NewServer, which comparisons and time.Until ignore.
 func Timeout(timeout time.Duration) ServerOption {
