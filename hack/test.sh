@@ -128,7 +128,7 @@ for mod in "${modules[@]}"; do
   if ! (cd "$mod" && heartbeat "go vet $mod" - go vet ./...); then
     fail=1; failed+=("$mod (vet)")
   fi
-  step "module $mod: go test $race ${TEST_FLAGS:-}"
+  step "module $mod: go test${race:+ $race}${TEST_FLAGS:+ $TEST_FLAGS}"
   # shellcheck disable=SC2086
   if ! (cd "$mod" && heartbeat "go test $mod" - go test $race -count=1 ${TEST_FLAGS:-} ./...); then
     fail=1; failed+=("$mod (test)")
