@@ -1,6 +1,7 @@
 package log
 
 import (
+	"context"
 	"io"
 	"testing"
 )
@@ -40,4 +41,24 @@ func BenchmarkHelperDebugFiltered(b *testing.B) {
 	for b.Loop() {
 		h.Debugf("n=%d", 42)
 	}
+}
+
+// BenchmarkWithContext compares NewHelper(WithContext(ctx, l)).Log with
+// LogContext, on a With logger whose Valuer reads the context, behind a
+// Filter.
+func BenchmarkWithContext(b *testing.B) {
+	l := NewFilter(With(NewStdLogger(&countWriter{}), "trace", Valuer(func(ctx context.Context) any { return ctx.Value(ctxTestKey{}) })))
+	ctx := context.WithValue(context.Background(), ctxTestKey{}, "abc")
+	b.Run("helper", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			NewHelper(WithContext(ctx, l)).Log(LevelInfo, "msg", "hello", "n", 42)
+		}
+	})
+	b.Run("LogContext", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = LogContext(ctx, l, LevelInfo, "msg", "hello", "n", 42)
+		}
+	})
 }

@@ -23,6 +23,10 @@
 //   - [NewWriter] turns a Logger into an [io.Writer] for code that wants one,
 //     such as the standard library's log package or http.Server.ErrorLog.
 //   - [NewSlogHandler] and [NewSlogLogger] bridge to and from [log/slog].
+//   - [Enabled] tells whether a record at a level could be written, so that
+//     code building costly records can skip them, and [LogContext] logs
+//     with a context without building a context-bound copy of the logger
+//     (neither is part of Kratos v2).
 //
 // A nil Logger passed to any constructor in this package discards every
 // record instead of panicking. Loggers, helpers and filters returned by this

@@ -1,5 +1,10 @@
 package log
 
+import (
+	"context"
+	"slices"
+)
+
 // FilterOption configures a [Filter].
 type FilterOption func(*Filter)
 
@@ -104,24 +109,43 @@ func NewFilter(logger Logger, opts ...FilterOption) *Filter {
 // FilterValue, and passes the rest on. Only string keys and string values
 // are compared; the caller's keyvals slice is never modified.
 func (f *Filter) Log(level Level, keyvals ...any) error {
-	if f.below(level) {
+	if f.below(level) || f.filter != nil && f.rejects(level, keyvals) {
 		return nil
-	}
-	if f.filter != nil {
-		if p, ok := f.logger.(*logger); ok && len(p.prefix) > 0 {
-			// A copy, so that fn cannot corrupt the prefix.
-			if f.filter(level, append([]any(nil), p.prefix...)...) {
-				return nil
-			}
-		}
-		if f.filter(level, keyvals...) {
-			return nil
-		}
 	}
 	if len(f.key) > 0 || len(f.value) > 0 {
 		keyvals = f.mask(keyvals)
 	}
 	return f.logger.Log(level, keyvals...)
+}
+
+// logContext is Log for [LogContext]: it logs through the logger below f
+// as WithContext(ctx, f).Log would, with the same number of frames between
+// the caller and the Log method that resolves the Valuers, and does not
+// keep keyvals (the filter function gets a copy).
+func (f *Filter) logContext(ctx context.Context, level Level, keyvals []any) error {
+	if f.below(level) || f.filter != nil && f.rejects(level, slices.Clone(keyvals)) {
+		return nil
+	}
+	if len(f.key) > 0 || len(f.value) > 0 {
+		keyvals = f.mask(keyvals)
+	}
+	c, inner := route(ctx, f.logger)
+	if inner != nil {
+		return inner.logContext(ctx, level, keyvals)
+	}
+	return c.Log(level, keyvals...)
+}
+
+// rejects reports whether the filter function drops the record; it is
+// called first with the prefix of the logger below f, if any.
+func (f *Filter) rejects(level Level, keyvals []any) bool {
+	if p, ok := f.logger.(*logger); ok && len(p.prefix) > 0 {
+		// A copy, so that fn cannot corrupt the prefix.
+		if f.filter(level, append([]any(nil), p.prefix...)...) {
+			return true
+		}
+	}
+	return f.filter(level, keyvals...)
 }
 
 // below reports whether records at level are dropped for their level.

@@ -138,10 +138,26 @@ func WithContext(ctx context.Context, l Logger) Logger {
 	}
 }
 
-// enabled reports whether a record at level could get through l, looking
-// through the wrappers of this package. It exists so that helpers can skip
-// formatting a message nobody will see; an unknown Logger is assumed to
-// accept every level.
+// Enabled reports whether a record at level logged through l could be
+// written: false when a [Filter] level (FilterLevel, FilterLeveler) or a
+// slog handler on the way drops the level, or when the sink discards
+// everything (a nil Logger, [NewStdLogger] over io.Discard or nil). It
+// looks through the wrappers of this package ([With], [WithContext],
+// [NewFilter], [GetLogger]); any other Logger is assumed to accept every
+// level, unless it has a method
+//
+//	Enabled(level Level) bool
+//
+// which is then asked. True does not promise that the record is written:
+// a FilterFunc, for one, may still drop it. Callers use Enabled to skip
+// building a record nobody will see.
+//
+// This function is not part of Kratos v2.
+func Enabled(l Logger, level Level) bool {
+	return enabled(l, level)
+}
+
+// enabled is [Enabled].
 func enabled(l Logger, level Level) bool {
 	// The bound protects against cycles built from foreign wrappers.
 	for range 64 {
@@ -157,11 +173,57 @@ func enabled(l Logger, level Level) bool {
 			l = v.logger
 		case *proxy:
 			l = v.current()
+		case *stdLogger:
+			return !v.isDiscard
 		case *slogLogger:
 			return v.handler.Enabled(context.Background(), slogLevel(level))
+		case interface{ Enabled(Level) bool }:
+			return v.Enabled(level)
 		default:
 			return true
 		}
 	}
 	return true
+}
+
+// LogContext logs keyvals at level through l, its Valuers resolved with
+// ctx: the record of WithContext(ctx, l).Log(level, keyvals...), which
+// Valuers such as [DefaultCaller] see at the depth of a [Helper] method
+// called where LogContext is called. Unlike that expression, it builds no
+// copy of l on the heap when l is the global logger, a [With] logger, a
+// [Filter] over those, or a sink, and does not keep keyvals, which may
+// then live on the caller's stack. A nil ctx stands for
+// context.Background(); a nil l discards the record.
+//
+// This function is not part of Kratos v2.
+func LogContext(ctx context.Context, l Logger, level Level, keyvals ...any) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	// No function call may sit between this frame and the Log method that
+	// resolves the Valuers: route returns before anything is logged.
+	c, f := route(ctx, l)
+	if f != nil {
+		return f.logContext(ctx, level, keyvals)
+	}
+	return c.Log(level, keyvals...)
+}
+
+// route tells how WithContext(ctx, l) would log: through the returned
+// logger value, or, when l is (or the global logger holds) a Filter,
+// through that Filter's logContext.
+func route(ctx context.Context, l Logger) (logger, *Filter) {
+	if p, ok := l.(*proxy); ok && p == &global {
+		l = p.current()
+	}
+	switch v := l.(type) {
+	case *logger:
+		c := *v
+		c.ctx = ctx
+		return c, nil
+	case *Filter:
+		return logger{}, v
+	default:
+		return logger{logger: orDiscard(l), ctx: ctx}, nil
+	}
 }

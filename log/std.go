@@ -34,7 +34,8 @@ const maxPooledBuf = 64 << 10
 // w.Write call under a mutex, so the logger is safe for concurrent use even
 // when w is not. The logger also has a Close method that returns nil: w is
 // owned by the caller, who closes it. A nil w discards everything, and
-// records sent to io.Discard are not formatted at all.
+// records sent to io.Discard are not formatted at all ([Enabled] reports
+// such a logger disabled, so that callers need not build the records).
 func NewStdLogger(w io.Writer) Logger {
 	return &stdLogger{w: w, isDiscard: w == nil || w == io.Discard}
 }
@@ -76,7 +77,8 @@ func (l *stdLogger) Close() error {
 }
 
 // writeValue renders v as fmt's %v would, without going through fmt for the
-// most common types.
+// most common types (a float with strconv's shortest 'g' form, which is
+// what %v prints).
 func writeValue(buf *bytes.Buffer, v any) {
 	switch x := v.(type) {
 	case string:
@@ -85,6 +87,16 @@ func writeValue(buf *bytes.Buffer, v any) {
 		buf.Write(strconv.AppendInt(buf.AvailableBuffer(), int64(x), 10))
 	case int64:
 		buf.Write(strconv.AppendInt(buf.AvailableBuffer(), x, 10))
+	case int32:
+		buf.Write(strconv.AppendInt(buf.AvailableBuffer(), int64(x), 10))
+	case uint32:
+		buf.Write(strconv.AppendUint(buf.AvailableBuffer(), uint64(x), 10))
+	case uint64:
+		buf.Write(strconv.AppendUint(buf.AvailableBuffer(), x, 10))
+	case float64:
+		buf.Write(strconv.AppendFloat(buf.AvailableBuffer(), x, 'g', -1, 64))
+	case float32:
+		buf.Write(strconv.AppendFloat(buf.AvailableBuffer(), float64(x), 'g', -1, 32))
 	case bool:
 		buf.Write(strconv.AppendBool(buf.AvailableBuffer(), x))
 	default:

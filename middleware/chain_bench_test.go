@@ -41,3 +41,39 @@ func BenchmarkDefaultServerChain(b *testing.B) {
 		tracing.Server(tracing.WithTracerProvider(noop.NewTracerProvider())),
 	)
 }
+
+// BenchmarkRecoveryChain is recovery alone, the reference for the cost of
+// the middleware listed after it in the default server chain.
+func BenchmarkRecoveryChain(b *testing.B) { benchChain(b, recovery.Recovery()) }
+
+// BenchmarkRecoveryMetadataChain is recovery + metadata, the default server
+// chain without logging and tracing.
+func BenchmarkRecoveryMetadataChain(b *testing.B) {
+	benchChain(b, recovery.Recovery(), mdmw.Server())
+}
+
+// BenchmarkRecoveryLoggingMetadataChain is the default server chain without
+// tracing: recovery + logging to a discarding logger + metadata.
+func BenchmarkRecoveryLoggingMetadataChain(b *testing.B) {
+	benchChain(b,
+		recovery.Recovery(),
+		logging.Server(log.NewStdLogger(io.Discard)),
+		mdmw.Server(),
+	)
+}
+
+// BenchmarkRecoveryLoggingWrittenChain is recovery + logging to a std
+// logger that formats every record (into a counting writer) + metadata.
+func BenchmarkRecoveryLoggingWrittenChain(b *testing.B) {
+	benchChain(b,
+		recovery.Recovery(),
+		logging.Server(log.NewStdLogger(&countWriter{})),
+		mdmw.Server(),
+	)
+}
+
+// countWriter counts bytes, so that a std logger over it formats every
+// record (a logger over io.Discard itself does not).
+type countWriter struct{ n int }
+
+func (w *countWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
@@ -37,7 +38,7 @@ func FormatArgs(req any, max int) string {
 	case Redacter:
 		return truncate(r.Redact(), max)
 	case error:
-		return truncate(fmt.Sprintf("%+v", r), max)
+		return truncate(errorText(r), max)
 	case proto.Message:
 		return formatProto(r, max)
 	case fmt.Stringer:
@@ -101,25 +102,37 @@ func runeCutBytes(b []byte) int {
 // bytes. Fields come in declaration order, then extensions; map entries are
 // sorted by key when the map is small enough for sorting to be cheap.
 func formatProto(m proto.Message, max int) (s string) {
+	w := writerPool.Get().(*textWriter)
+	w.buf, w.max, w.full = w.buf[:0], max, false
 	defer func() {
 		// A nil pointer to a type that embeds a message panics in
 		// ProtoReflect; fmt copes with such receivers.
 		if recover() != nil {
 			s = truncate(fmt.Sprintf("%+v", m), max)
 		}
+		if cap(w.buf) <= maxPooledText {
+			writerPool.Put(w)
+		}
 	}()
-	w := textWriter{max: max}
-	if max > 0 {
-		w.buf = make([]byte, 0, min(max, 512))
-	}
 	w.message(m.ProtoReflect())
-	if !w.full {
-		return string(w.buf)
+	if w.full {
+		w.buf = w.buf[:runeCutBytes(w.buf)]
+		w.buf = append(w.buf, truncatedProtoMark...)
 	}
-	w.buf = w.buf[:runeCutBytes(w.buf)]
-	w.buf = append(w.buf, truncatedProtoMark...)
 	return string(w.buf)
 }
+
+// writerPool holds textWriters, so that rendering a message allocates only
+// the resulting string.
+var writerPool = sync.Pool{New: func() any {
+	w := &textWriter{buf: make([]byte, 0, 512)}
+	w.ext = w.extension // one method value per writer, not per message
+	return w
+}}
+
+// maxPooledText is the largest buffer returned to writerPool, so that one
+// huge message (with no bound set) does not pin its memory.
+const maxPooledText = 64 << 10
 
 // maxSortedMap is the largest map whose entries formatProto sorts; larger
 // maps are walked in iteration order, so that a huge map costs no more than
@@ -133,6 +146,7 @@ type textWriter struct {
 	buf  []byte
 	max  int
 	full bool
+	ext  func(protoreflect.FieldDescriptor, protoreflect.Value) bool // w.extension
 }
 
 // clamp cuts buf back to max after an append.
@@ -167,15 +181,19 @@ func (w *textWriter) message(m protoreflect.Message) {
 			w.field(fd, m.Get(fd))
 		}
 	}
-	if w.full {
-		return
+	if w.full || m.Descriptor().ExtensionRanges().Len() == 0 {
+		return // a message without extension ranges has no extensions
 	}
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		if fd.IsExtension() {
-			w.field(fd, v)
-		}
-		return !w.full
-	})
+	m.Range(w.ext)
+}
+
+// extension writes fd when it is an extension; it is the function message
+// ranges over the populated fields with.
+func (w *textWriter) extension(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+	if fd.IsExtension() {
+		w.field(fd, v)
+	}
+	return !w.full
 }
 
 // name writes the separator and the field name with its colon.

@@ -8,7 +8,9 @@ import (
 	"sync"
 	"testing"
 
+	"google.golang.org/genproto/googleapis/api/annotations"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
@@ -58,6 +60,8 @@ func TestFormatArgs(t *testing.T) {
 				`fields:{key:"c" value:{list_value:{values:{bool_value:true} values:{null_value:NULL_VALUE}}}}`},
 		{"proto cut", small, 20, `fields:{key:"a" valu...(truncated)`},
 		{"proto string cut inside", wrapperspb.String(strings.Repeat("é", 10)), 12, `value:"éé...(truncated)`},
+		{"proto extension", withExtension(), 0, `deprecated:true [google.api.http]:{get:"/v1/x"}`},
+		{"proto extension cut", withExtension(), 30, `deprecated:true [google.api.ht...(truncated)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,6 +70,13 @@ func TestFormatArgs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withExtension returns a message with a field and an extension set.
+func withExtension() proto.Message {
+	m := &descriptorpb.MethodOptions{Deprecated: proto.Bool(true)}
+	proto.SetExtension(m, annotations.E_Http, &annotations.HttpRule{Pattern: &annotations.HttpRule_Get{Get: "/v1/x"}})
+	return m
 }
 
 // hugeRequests returns requests of about 4 MB, or nested 9,000 deep, built

@@ -10,6 +10,12 @@
 // ServerWithOptions and ClientWithOptions take options such as
 // WithMaxFieldSize; Server and Client use the defaults.
 //
+// A record the logger would not write is not built: when log.Enabled
+// reports the record's level disabled (a log.Filter level, a logger over
+// io.Discard, ...), the call is neither timed nor rendered and the
+// Valuers of the logger are not called. The latency is the handler's
+// duration, measured on the monotonic clock.
+//
 // # Order with tracing
 //
 // Valuers bound to the logger, such as tracing.TraceID and tracing.SpanID,
@@ -90,35 +96,102 @@ func newLogging(logger log.Logger, kind string, from func(context.Context) (tran
 		opt(&o)
 	}
 	limit := o.maxFieldSize
+	var kindValue any = kind // boxed once, not per record
 	return func(handler middleware.Handler) middleware.Handler {
 		return func(ctx context.Context, req any) (any, error) {
-			var component, operation string
+			// Nothing is measured or formatted for a record the logger
+			// would drop for its level or discard. A successful call is
+			// logged at info level and a failed one at error level.
+			if !log.Enabled(logger, log.LevelInfo) && !log.Enabled(logger, log.LevelError) {
+				return handler(ctx, req)
+			}
+			start := time.Since(epoch)
+			reply, err := handler(ctx, req)
+			latency := (time.Since(epoch) - start).Seconds()
+			level := log.LevelInfo
+			if err != nil {
+				level = log.LevelError
+			}
+			if !log.Enabled(logger, level) {
+				return reply, err
+			}
+			var component, operation any = "", ""
 			if tr, ok := from(ctx); ok {
-				component = tr.Kind().String()
+				component = kindName(tr.Kind())
 				operation = truncate(tr.Operation(), limit)
 			}
-			start := time.Now()
-			reply, err := handler(ctx, req)
-			code, reason := int32(200), ""
-			level, stack := log.LevelInfo, ""
+			var code, reason, stack any = int32(200), "", ""
 			if err != nil {
-				se := errors.FromError(err)
+				se, ok := err.(*errors.Error) // what FromError finds first, without its allocation
+				if !ok || se == nil {
+					se = errors.FromError(err)
+				}
 				code, reason = se.Code, truncate(se.Reason, limit)
-				level, stack = log.LevelError, truncate(fmt.Sprintf("%+v", err), limit)
+				stack = truncate(errorText(err), limit)
 			}
-			// Through a Helper, so caller valuers calibrated for Helper
-			// calls (log.DefaultCaller) point at this file.
-			log.NewHelper(log.WithContext(ctx, logger)).Log(level,
-				"kind", kind,
+			// LogContext calls the logger's Log method directly, as a
+			// Helper method would, so caller valuers calibrated for
+			// Helper calls (log.DefaultCaller) point at this file.
+			_ = log.LogContext(ctx, logger, level,
+				"kind", kindValue,
 				"component", component,
 				"operation", operation,
-				"args", FormatArgs(req, limit),
+				"args", formatArgsValue(req, limit),
 				"code", code,
 				"reason", reason,
 				"stack", stack,
-				"latency", time.Since(start).Seconds(),
+				"latency", latency,
 			)
 			return reply, err
 		}
 	}
+}
+
+// errorText is fmt.Sprintf("%+v", err), which is err.Error() unless err
+// formats itself (a fmt.Formatter, such as an error with a stack trace),
+// without fmt's copy in the common case.
+func errorText(err error) (s string) {
+	if _, ok := err.(fmt.Formatter); ok {
+		return fmt.Sprintf("%+v", err)
+	}
+	defer func() {
+		// fmt prints a panicking Error method (a nil receiver, ...) its
+		// own way.
+		if recover() != nil {
+			s = fmt.Sprintf("%+v", err)
+		}
+	}()
+	return err.Error()
+}
+
+// epoch is the origin of the monotonic readings that latencies are
+// measured with: time.Since(epoch) reads only the monotonic clock, where
+// time.Now also reads the wall clock.
+var epoch = time.Now()
+
+// The component names of the transports of this module, boxed once.
+var (
+	grpcName any = transport.KindGRPC.String()
+	httpName any = transport.KindHTTP.String()
+)
+
+// kindName returns k's name as a value of a record, without a new
+// allocation for the transports of this module.
+func kindName(k transport.Kind) any {
+	switch k {
+	case transport.KindGRPC:
+		return grpcName
+	case transport.KindHTTP:
+		return httpName
+	}
+	return k.String()
+}
+
+// formatArgsValue is FormatArgs(req, max) as a value of a record; a string
+// request that needs no cut is passed on as it came, with no new box.
+func formatArgsValue(req any, max int) any {
+	if s, ok := req.(string); ok && (max <= 0 || len(s) <= max) {
+		return req
+	}
+	return FormatArgs(req, max)
 }
